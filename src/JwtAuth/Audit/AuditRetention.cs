@@ -1,0 +1,59 @@
+using JwtAuth.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace JwtAuth.Audit;
+
+public sealed class AuditOptions
+{
+    public const string Section = "Audit";
+
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(90);
+}
+
+public sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuditOptions options) =>
+        options.Retention > TimeSpan.Zero
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail("Audit:Retention must be positive.");
+}
+
+/// <summary>Deletes audit events older than <see cref="AuditOptions.Retention"/>, at start-up and hourly.</summary>
+public sealed partial class AuditRetention(
+    IServiceScopeFactory scopes, IOptions<AuditOptions> options, TimeProvider time, ILogger<AuditRetention> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+
+    public async Task<int> PurgeAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        var cutoff = time.GetUtcNow().UtcDateTime - options.Value.Retention;
+        return await db.AuditEvents.Where(e => e.OccurredAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        do
+        {
+            try
+            {
+                var deleted = await PurgeAsync(stoppingToken);
+                if (deleted > 0) LogPurged(logger, deleted);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogPurgeFailed(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Deleted {Count} audit events past their retention.")]
+    private static partial void LogPurged(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Could not delete old audit events; retrying in an hour.")]
+    private static partial void LogPurgeFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,87 @@
+using System.Security.Claims;
+using JwtAuth.Audit;
+using JwtAuth.Infrastructure;
+using JwtAuth.Tokens;
+using JwtAuth.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace JwtAuth.Auth;
+
+public static class AuthEndpoints
+{
+    public sealed record LoginRequest(string? Username, string? Password);
+
+    public sealed record RefreshRequest(string? RefreshToken);
+
+    public sealed record LogoutRequest(bool? AllSessions);
+
+    public const string InvalidCredentialsTitle = "The username or password is incorrect.";
+    public const string InvalidRefreshTokenTitle = "The refresh token is invalid, expired, revoked or already used.";
+
+    public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder routes)
+    {
+        var auth = routes.MapGroup("").WithTags("Auth");
+
+        auth.MapPost("/login", LoginAsync)
+            .RequireRateLimiting(ClientRateLimiting.Policy)
+            .WithSummary("Password login: starts a session and returns an access and a refresh token.");
+        auth.MapPost("/refresh", RefreshAsync)
+            .RequireRateLimiting(ClientRateLimiting.Policy)
+            .WithSummary("Spends a refresh token and returns a new pair.");
+        auth.MapPost("/logout", LogoutAsync)
+            .RequireAuthorization()
+            .WithSummary("Ends this session (or every session of the user); its access tokens stop working at once.");
+        return routes;
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
+        LoginRequest request, PasswordLogin login, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (!UsernameRules.TryNormalize(request.Username, out var username, out var usernameError)) errors.Add("username", usernameError);
+        if (!PasswordRules.IsPlausible(request.Password))
+        {
+            errors.Add("password", string.IsNullOrEmpty(request.Password) ? "The password is required." : "The password is too long or not valid Unicode.");
+        }
+        if (errors.Any) return errors.ToProblem();
+
+        return await login.AttemptAsync(username, request.Password!, UserSessions.FirstPartyClientId, cancellationToken) switch
+        {
+            LoginOutcome.Succeeded success => TypedResults.Ok(success.Tokens),
+            LoginOutcome.LockedOut locked => Problems.TooManyRequests(http, locked.RetryAfter, "Too many failed logins for this username; try again later."),
+            _ => Problems.Status(StatusCodes.Status401Unauthorized, InvalidCredentialsTitle),
+        };
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
+        RefreshRequest request, RefreshTokenRotation rotation, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.RefreshToken))
+        {
+            return new ValidationErrors().Add("refresh_token", "The refresh token is required.").ToProblem();
+        }
+        return await rotation.RotateAsync(request.RefreshToken, cancellationToken) switch
+        {
+            RefreshOutcome.Succeeded success => TypedResults.Ok(success.Tokens),
+            _ => Problems.Status(StatusCodes.Status401Unauthorized, InvalidRefreshTokenTitle),
+        };
+    }
+
+    private static async Task<NoContent> LogoutAsync(
+        LogoutRequest? request, ClaimsPrincipal principal, UserSessions sessions, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var sessionId = principal.SessionId();
+        if (request?.AllSessions == true)
+        {
+            audit.Add(AuditEventTypes.Logout, userId, principal.Username(), sessionId, "all sessions");
+            await sessions.RevokeAllAsync(userId, exceptSessionId: null, RevocationReasons.Logout, cancellationToken);
+        }
+        else
+        {
+            audit.Add(AuditEventTypes.Logout, userId, principal.Username(), sessionId);
+            await sessions.RevokeAsync(sessionId, RevocationReasons.Logout, cancellationToken);
+        }
+        return TypedResults.NoContent();
+    }
+}

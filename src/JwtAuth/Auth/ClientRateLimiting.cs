@@ -1,0 +1,73 @@
+using System.Threading.RateLimiting;
+using JwtAuth.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace JwtAuth.Auth;
+
+public sealed class RateLimitingOptions
+{
+    public const string Section = "RateLimiting";
+
+    /// <summary>Requests per client IP per minute on the credential endpoints; 0 turns the limit off.</summary>
+    public int PermitsPerMinute { get; set; } = 20;
+}
+
+public sealed class RateLimitingOptionsValidator : IValidateOptions<RateLimitingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RateLimitingOptions options) =>
+        options.PermitsPerMinute >= 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail("RateLimiting:PermitsPerMinute must not be negative (0 turns it off).");
+}
+
+/// <summary>A per-client-IP budget shared by the endpoints that take credentials or tokens. The IP is the
+/// connection's, rewritten from X-Forwarded-For only for trusted proxies.</summary>
+public static class ClientRateLimiting
+{
+    public const string Policy = "per-client-ip";
+
+    public static IServiceCollection AddClientRateLimiting(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>();
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                var http = context.HttpContext;
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    http.Response.Headers.RetryAfter = Problems.RetryAfterSeconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many requests from this client; try again later.",
+                    },
+                });
+            };
+            limiter.AddPolicy(Policy, http =>
+            {
+                var permits = http.RequestServices.GetRequiredService<IOptions<RateLimitingOptions>>().Value.PermitsPerMinute;
+                if (permits == 0)
+                {
+                    return RateLimitPartition.GetNoLimiter("off");
+                }
+                var clientIp = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                return RateLimitPartition.GetFixedWindowLimiter(clientIp, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = permits,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                });
+            });
+        });
+        return services;
+    }
+}

@@ -1,0 +1,63 @@
+using JwtAuth.Audit;
+using JwtAuth.Auth;
+using JwtAuth.Users;
+using Microsoft.EntityFrameworkCore;
+
+namespace JwtAuth.Data;
+
+/// <summary>The store of users, sessions, refresh-token ids, lockout counters and audit events.
+/// Each database provider has a subclass that owns its migrations.</summary>
+public abstract class AuthDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Session> Sessions => Set<Session>();
+    public DbSet<RefreshTokenRecord> RefreshTokens => Set<RefreshTokenRecord>();
+    public DbSet<LoginThrottle> LoginThrottles => Set<LoginThrottle>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<User>(user =>
+        {
+            user.Property(u => u.Username).HasMaxLength(UsernameRules.MaxLength * 4);
+            user.Property(u => u.NormalizedUsername).HasMaxLength(UsernameRules.MaxLength * 4);
+            user.HasIndex(u => u.NormalizedUsername).IsUnique();
+            user.Property(u => u.PasswordHash).HasMaxLength(100);
+        });
+
+        modelBuilder.Entity<Session>(session =>
+        {
+            session.HasOne(s => s.User).WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+            session.HasIndex(s => s.UserId);
+            session.HasIndex(s => s.RevokedAt);
+            session.Property(s => s.ClientId).HasMaxLength(200);
+            session.Property(s => s.RevokedReason).HasMaxLength(100);
+            session.Property(s => s.ClientIp).HasMaxLength(64);
+            session.Property(s => s.UserAgent).HasMaxLength(512);
+        });
+
+        modelBuilder.Entity<RefreshTokenRecord>(token =>
+        {
+            token.ToTable("RefreshTokens");
+            token.HasOne<Session>().WithMany().HasForeignKey(t => t.SessionId).OnDelete(DeleteBehavior.Cascade);
+            token.HasIndex(t => t.SessionId);
+        });
+
+        modelBuilder.Entity<LoginThrottle>(throttle =>
+        {
+            throttle.HasKey(t => t.NormalizedUsername);
+            throttle.Property(t => t.NormalizedUsername).HasMaxLength(UsernameRules.MaxLength * 4);
+        });
+
+        modelBuilder.Entity<AuditEvent>(audit =>
+        {
+            audit.Property(a => a.Type).HasMaxLength(64);
+            audit.Property(a => a.Username).HasMaxLength(UsernameRules.MaxLength * 4);
+            audit.Property(a => a.ClientIp).HasMaxLength(64);
+            audit.Property(a => a.UserAgent).HasMaxLength(512);
+            audit.Property(a => a.Detail).HasMaxLength(1000);
+            audit.HasIndex(a => a.OccurredAt);
+            audit.HasIndex(a => new { a.Username, a.Id });
+        });
+    }
+}

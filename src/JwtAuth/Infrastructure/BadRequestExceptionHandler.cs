@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace JwtAuth.Infrastructure;
+
+/// <summary>Turns request-binding failures (malformed JSON, a mistyped field, a missing body, a wrong content
+/// type, an oversized body) into problem details with their own 4xx status, naming the field when there is one.</summary>
+public sealed class BadRequestExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException badRequest)
+        {
+            return false;
+        }
+        var status = badRequest.StatusCode;
+        ProblemDetails problem = status switch
+        {
+            StatusCodes.Status400BadRequest when FindJsonError(badRequest) is { } json => new ValidationProblemDetails(
+                new Dictionary<string, string[]> { [FieldOf(json)] = [MessageOf(json)] })
+            {
+                Title = "The request body is not valid JSON for this endpoint.",
+            },
+            StatusCodes.Status400BadRequest when badRequest.Message.Contains("from body", StringComparison.Ordinal) =>
+                new ValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = ["A JSON body is required."] })
+                {
+                    Title = "The request body is missing.",
+                },
+            StatusCodes.Status413PayloadTooLarge => new ProblemDetails { Title = "The request body is too large." },
+            StatusCodes.Status415UnsupportedMediaType => new ProblemDetails { Title = "The request body must be application/json." },
+            _ => new ProblemDetails { Title = "The request is invalid." },
+        };
+        problem.Status = status;
+        httpContext.Response.StatusCode = status;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
+    }
+
+    private static JsonException? FindJsonError(Exception exception)
+    {
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is JsonException json) return json;
+        }
+        return null;
+    }
+
+    private static string FieldOf(JsonException json) =>
+        json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+
+    private static string MessageOf(JsonException json) =>
+        json.Path is { Length: > 2 } ? "The value is missing or of the wrong type." : "The body is not well-formed JSON.";
+}

@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace JwtAuth.Infrastructure;
+
+public static class Problems
+{
+    public static ProblemHttpResult Status(int statusCode, string title) =>
+        TypedResults.Problem(title: title, statusCode: statusCode);
+
+    /// <summary>429 with <c>Retry-After</c> in whole seconds, never less than one.</summary>
+    public static ProblemHttpResult TooManyRequests(HttpContext http, TimeSpan retryAfter, string title)
+    {
+        http.Response.Headers.RetryAfter = RetryAfterSeconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Status(StatusCodes.Status429TooManyRequests, title);
+    }
+
+    public static long RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
+}

@@ -1,0 +1,49 @@
+using JwtAuth.Data;
+using JwtAuth.Tokens;
+using JwtAuth.Users;
+using Microsoft.Extensions.Options;
+
+namespace JwtAuth.Infrastructure;
+
+public static class Startup
+{
+    /// <summary>Migrates the database, creates the bootstrap admin, loads revoked sessions, then serves.
+    /// A wrong setting ends the process with its message on stderr and exit code 1, not a stack trace.</summary>
+    public static async Task<int> RunJwtAuthAsync(this WebApplication app)
+    {
+        try
+        {
+            await PrepareAsync(app.Services);
+        }
+        catch (Exception ex) when (SettingsProblems(ex) is { Count: > 0 } problems)
+        {
+            Console.Error.WriteLine("JwtAuth cannot start: invalid settings.");
+            foreach (var problem in problems)
+            {
+                Console.Error.WriteLine("  " + problem);
+            }
+            return 1;
+        }
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>Option validation failures, and configuration values that cannot be converted (a bad TimeSpan or enum).</summary>
+    private static List<string> SettingsProblems(Exception exception) => exception switch
+    {
+        OptionsValidationException validation => [.. validation.Failures],
+        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(SettingsProblems).ToList(),
+        InvalidOperationException conversion when conversion.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
+            [conversion.Message],
+        _ => [],
+    };
+
+    public static async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        // Every ValidateOnStart rule runs before anything touches the database.
+        services.GetService<IStartupValidator>()?.Validate();
+        await services.MigrateDatabaseAsync(cancellationToken);
+        await BootstrapAdmin.EnsureAsync(services, cancellationToken);
+        await services.GetRequiredService<RevokedSessionSync>().LoadAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,33 @@
+using JwtAuth.Audit;
+using JwtAuth.Auth;
+using JwtAuth.Data;
+using JwtAuth.Infrastructure;
+using JwtAuth.Tokens;
+using JwtAuth.Users;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddApiDefaults(builder.Configuration);
+builder.Services.AddAuthDatabase(builder.Configuration);
+builder.Services.AddTokens(builder.Configuration);
+builder.Services.AddUsers(builder.Configuration);
+builder.Services.AddAuth(builder.Configuration);
+builder.Services.AddAudit(builder.Configuration);
+
+var app = builder.Build();
+
+app.UseApiDefaults();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+
+app.MapAuth();
+app.MapUsers();
+app.MapAdmin();
+app.MapAudit();
+app.MapHealthAndOpenApi();
+
+return await app.RunJwtAuthAsync();
+
+/// <summary>The entry point, visible to <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
+public partial class Program;

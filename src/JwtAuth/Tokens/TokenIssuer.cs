@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace JwtAuth.Tokens;
+
+/// <summary>Who a token is for: the user's stable id, display name and roles.</summary>
+public sealed record TokenSubject(Guid UserId, string Username, IReadOnlyList<string> Roles);
+
+public sealed record IssuedToken(string Token, DateTime ExpiresAt);
+
+/// <summary>Signs access tokens (RFC 9068, <c>typ: at+jwt</c>) and refresh tokens (<c>typ: rt+jwt</c>) with key 0.</summary>
+public sealed class TokenIssuer(SigningKeyRing keys, IOptions<JwtOptions> options, TimeProvider time)
+{
+    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly JwtOptions _options = options.Value;
+
+    public IssuedToken IssueAccessToken(TokenSubject subject, Guid sessionId, string clientId)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var expires = now + _options.AccessTokenLifetime;
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            TokenType = TokenTypes.Access,
+            Issuer = _options.Issuer,
+            Audience = _options.Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = expires,
+            SigningCredentials = keys.SigningCredentials,
+            Claims = new Dictionary<string, object>
+            {
+                [JwtRegisteredClaimNames.Sub] = subject.UserId.ToString(),
+                [TokenClaims.PreferredUsername] = subject.Username,
+                [TokenClaims.Roles] = subject.Roles.ToArray(),
+                [TokenClaims.SessionId] = sessionId.ToString(),
+                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString(),
+                [TokenClaims.ClientId] = clientId,
+            },
+        });
+        return new IssuedToken(token, expires);
+    }
+
+    public string IssueRefreshToken(Guid userId, Guid sessionId, Guid tokenId, DateTime issuedAt, DateTime expiresAt) =>
+        _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            TokenType = TokenTypes.Refresh,
+            Issuer = _options.Issuer,
+            IssuedAt = issuedAt,
+            Expires = expiresAt,
+            SigningCredentials = keys.SigningCredentials,
+            Claims = new Dictionary<string, object>
+            {
+                [JwtRegisteredClaimNames.Sub] = userId.ToString(),
+                [TokenClaims.SessionId] = sessionId.ToString(),
+                [JwtRegisteredClaimNames.Jti] = tokenId.ToString(),
+            },
+        });
+}
+
+public static class TokenTypes
+{
+    public const string Access = "at+jwt";
+    public const string Refresh = "rt+jwt";
+}
+
+public static class TokenClaims
+{
+    public const string PreferredUsername = "preferred_username";
+    public const string Roles = "roles";
+    public const string SessionId = "sid";
+    public const string ClientId = "client_id";
+}

@@ -1,0 +1,51 @@
+using System.Text;
+
+namespace JwtAuth.Users;
+
+/// <summary>8 to 1024 characters of any Unicode, not the username itself.</summary>
+public static class PasswordRules
+{
+    public const int MinLength = 8;
+    public const int MaxLength = 1024;
+
+    public static bool TryValidate(string? password, string? normalizedUsername, out string error)
+    {
+        if (string.IsNullOrEmpty(password))
+        {
+            error = "The password is required.";
+            return false;
+        }
+        if (password.Length > MaxLength * 2 || UsernameRules.HasLoneSurrogate(password))
+        {
+            error = password.Length > MaxLength * 2
+                ? $"The password must be at most {MaxLength} characters."
+                : "The password contains invalid Unicode.";
+            return false;
+        }
+        var length = password.EnumerateRunes().Count();
+        if (length < MinLength)
+        {
+            error = $"The password must be at least {MinLength} characters.";
+            return false;
+        }
+        if (length > MaxLength)
+        {
+            error = $"The password must be at most {MaxLength} characters.";
+            return false;
+        }
+        if (normalizedUsername is not null && UsernameRules.Fold(Prepare(password)) == normalizedUsername)
+        {
+            error = "The password must not be the username.";
+            return false;
+        }
+        error = "";
+        return true;
+    }
+
+    /// <summary>The same password typed with composed or decomposed characters hashes the same.</summary>
+    public static string Prepare(string password) => password.Normalize(NormalizationForm.FormKC);
+
+    /// <summary>Login accepts anything a valid password could be, and refuses only what could never be one.</summary>
+    public static bool IsPlausible(string? password) =>
+        !string.IsNullOrEmpty(password) && password.Length <= MaxLength * 2 && !UsernameRules.HasLoneSurrogate(password);
+}

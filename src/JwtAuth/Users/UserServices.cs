@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Options;
+
+namespace JwtAuth.Users;
+
+public static class UserServices
+{
+    public static IServiceCollection AddUsers(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PasswordOptions>().Bind(configuration.GetSection(PasswordOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PasswordOptions>, PasswordOptionsValidator>();
+        services.AddOptions<RegistrationOptions>().Bind(configuration.GetSection(RegistrationOptions.Section));
+        services.AddOptions<BootstrapOptions>().Bind(configuration.GetSection(BootstrapOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BootstrapOptions>, BootstrapOptionsValidator>();
+        services.AddSingleton<IPasswordHasher, BcryptPasswordHasher>();
+        services.AddRolePolicies();
+        return services;
+    }
+}

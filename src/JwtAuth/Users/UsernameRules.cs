@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text;
+
+namespace JwtAuth.Users;
+
+/// <summary>Usernames are NFKC-normalised and compared case-insensitively, so look-alike spellings are one account.</summary>
+public static class UsernameRules
+{
+    public const int MaxLength = 64;
+
+    public readonly record struct Username(string Display, string Normalized);
+
+    public static bool TryNormalize(string? raw, out Username username, out string error)
+    {
+        username = default;
+        if (string.IsNullOrEmpty(raw))
+        {
+            error = "The username is required.";
+            return false;
+        }
+        if (HasLoneSurrogate(raw) || !TryNormalizeKc(raw, out var display))
+        {
+            error = "The username contains invalid Unicode.";
+            return false;
+        }
+        if (display.EnumerateRunes().Count() > MaxLength)
+        {
+            error = $"The username must be at most {MaxLength} characters.";
+            return false;
+        }
+        foreach (var rune in display.EnumerateRunes())
+        {
+            var category = Rune.GetUnicodeCategory(rune);
+            if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.SpaceSeparator or UnicodeCategory.PrivateUse
+                or UnicodeCategory.OtherNotAssigned || Rune.IsWhiteSpace(rune))
+            {
+                error = "The username must not contain spaces, control or formatting characters.";
+                return false;
+            }
+        }
+        username = new Username(display, Fold(display));
+        error = "";
+        return true;
+    }
+
+    /// <summary>The unique key of a name; only meaningful for names that passed <see cref="TryNormalize"/>.</summary>
+    public static string Fold(string display) => display.ToUpperInvariant().Normalize(NormalizationForm.FormKC);
+
+    internal static bool HasLoneSurrogate(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool TryNormalizeKc(string value, out string normalized)
+    {
+        try
+        {
+            normalized = value.Normalize(NormalizationForm.FormKC);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            normalized = "";
+            return false;
+        }
+    }
+}
