@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+// The parts of tests/load/run.sh that wrk cannot drive: seeding, refresh chains, the bcrypt bound.
+// Every command prints one JSON line.
+var command = args.Length > 0 ? args[0] : "";
+var options = ParseOptions(args.Skip(1).ToArray());
+var json = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+return command switch
+{
+    "bcrypt" => Bcrypt(),
+    "register" => await RegisterAsync(),
+    "sessions" => await SessionsAsync(),
+    "refresh-chain" => await RefreshChainAsync(),
+    "refresh-parallel" => await RefreshParallelAsync(),
+    _ => Usage(),
+};
+
+int Usage()
+{
+    Console.Error.WriteLine("usage: LoadClient bcrypt|register|sessions|refresh-chain|refresh-parallel --option value ...");
+    return 2;
+}
+
+// cores / time of one verify: the most logins per second this machine can do at that cost.
+int Bcrypt()
+{
+    var factor = int.Parse(Option("work-factor", "12"));
+    var samples = int.Parse(Option("samples", "5"));
+    var hash = BCrypt.Net.BCrypt.EnhancedHashPassword("benchmark password", factor, BCrypt.Net.HashType.SHA384);
+    BCrypt.Net.BCrypt.EnhancedVerify("benchmark password", hash, BCrypt.Net.HashType.SHA384);
+    var watch = Stopwatch.StartNew();
+    for (var i = 0; i < samples; i++) BCrypt.Net.BCrypt.EnhancedVerify("benchmark password", hash, BCrypt.Net.HashType.SHA384);
+    var ms = watch.Elapsed.TotalMilliseconds / samples;
+    Print(new { verify_ms = ms, cores = Environment.ProcessorCount, bound_per_second = Environment.ProcessorCount * 1000 / ms });
+    return 0;
+}
+
+async Task<int> RegisterAsync()
+{
+    using var http = Client(int.Parse(Option("parallel", "4")));
+    var prefix = Option("prefix", "user");
+    var password = Option("password", "load test password");
+    var failures = 0;
+    await Parallel.ForAsync(0, int.Parse(Option("count", "1")), new ParallelOptions { MaxDegreeOfParallelism = int.Parse(Option("parallel", "4")) }, async (i, ct) =>
+    {
+        var response = await http.PostAsJsonAsync("/register", new { username = $"{prefix}{i}", password }, ct);
+        if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failures);
+    });
+    Print(new { failures });
+    return failures == 0 ? 0 : 1;
+}
+
+// Logs each user in once and refreshes the session --refreshes times, writing every access token.
+async Task<int> SessionsAsync()
+{
+    var parallel = int.Parse(Option("parallel", "8"));
+    using var http = Client(parallel);
+    var prefix = Option("prefix", "user");
+    var password = Option("password", "load test password");
+    var refreshes = int.Parse(Option("refreshes", "0"));
+    var tokens = new System.Collections.Concurrent.ConcurrentBag<string>();
+    var watch = Stopwatch.StartNew();
+    await Parallel.ForAsync(0, int.Parse(Option("users", "1")), new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, ct) =>
+    {
+        var pair = await PostForTokensAsync(http, "/login", new { username = $"{prefix}{i}", password });
+        tokens.Add(pair.AccessToken);
+        for (var r = 0; r < refreshes; r++)
+        {
+            pair = await PostForTokensAsync(http, "/refresh", new { refresh_token = pair.RefreshToken });
+            tokens.Add(pair.AccessToken);
+        }
+    });
+    await File.WriteAllLinesAsync(Option("out", "tokens.txt"), tokens);
+    Print(new { tokens = tokens.Count, seconds = watch.Elapsed.TotalSeconds });
+    return 0;
+}
+
+async Task<int> RefreshChainAsync()
+{
+    using var http = Client(1);
+    var pair = await PostForTokensAsync(http, "/login", new { username = Option("username", "user0"), password = Option("password", "load test password") });
+    var count = int.Parse(Option("count", "1000"));
+    var watch = Stopwatch.StartNew();
+    for (var i = 0; i < count; i++)
+    {
+        pair = await PostForTokensAsync(http, "/refresh", new { refresh_token = pair.RefreshToken });
+    }
+    var seconds = watch.Elapsed.TotalSeconds;
+    Print(new { refreshes = count, seconds, per_second = count / seconds });
+    return 0;
+}
+
+// --sessions independent sessions, each refreshing in a chain for --seconds; then every chain's
+// newest refresh token must still work and the database must hold every acknowledged rotation.
+async Task<int> RefreshParallelAsync()
+{
+    var sessions = int.Parse(Option("sessions", "32"));
+    using var http = Client(sessions);
+    var prefix = Option("prefix", "user");
+    var password = Option("password", "load test password");
+    var pairs = new TokenPair[sessions];
+    await Parallel.ForAsync(0, sessions, async (i, _) => pairs[i] = await PostForTokensAsync(http, "/login", new { username = $"{prefix}{i}", password }));
+    var acknowledged = 0L;
+    var deadline = Stopwatch.StartNew();
+    var duration = TimeSpan.FromSeconds(double.Parse(Option("seconds", "5")));
+    await Parallel.ForAsync(0, sessions, new ParallelOptions { MaxDegreeOfParallelism = sessions }, async (i, _) =>
+    {
+        while (deadline.Elapsed < duration)
+        {
+            pairs[i] = await PostForTokensAsync(http, "/refresh", new { refresh_token = pairs[i].RefreshToken });
+            Interlocked.Increment(ref acknowledged);
+        }
+    });
+    var seconds = deadline.Elapsed.TotalSeconds;
+    var lostChains = 0;
+    foreach (var pair in pairs)
+    {
+        var check = await http.PostAsJsonAsync("/refresh", new { refresh_token = pair.RefreshToken });
+        if (!check.IsSuccessStatusCode) lostChains++;
+    }
+    long storedRotations = -1;
+    if (options.TryGetValue("db", out var db))
+    {
+        await using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT COUNT(*) FROM AuditEvents WHERE Type = 'token.refreshed'";
+        storedRotations = (long)(await query.ExecuteScalarAsync())!;
+    }
+    Print(new { sessions, refreshes = acknowledged, seconds, per_second = acknowledged / seconds, lost_chains = lostChains, stored_rotations = storedRotations });
+    return lostChains == 0 ? 0 : 1;
+}
+
+async Task<TokenPair> PostForTokensAsync(HttpClient http, string path, object body)
+{
+    var response = await http.PostAsJsonAsync(path, body);
+    if (!response.IsSuccessStatusCode)
+    {
+        throw new InvalidOperationException($"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+    return (await response.Content.ReadFromJsonAsync<TokenPair>(json))!;
+}
+
+HttpClient Client(int connections) => new(new SocketsHttpHandler { MaxConnectionsPerServer = connections })
+{
+    BaseAddress = new Uri(Option("base", "http://127.0.0.1:5080")),
+};
+
+string Option(string name, string fallback) => options.TryGetValue(name, out var value) ? value : fallback;
+
+static Dictionary<string, string> ParseOptions(string[] args)
+{
+    var result = new Dictionary<string, string>();
+    for (var i = 0; i + 1 < args.Length; i += 2) result[args[i].TrimStart('-')] = args[i + 1];
+    return result;
+}
+
+static void Print(object value) => Console.WriteLine(JsonSerializer.Serialize(value));
+
+sealed record TokenPair(string AccessToken, string RefreshToken);

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Measures the performance targets on this machine: publishes a Release build, starts it on loopback
+# with a throwaway database, seeds users and tokens, drives it with wrk and the C# load client,
+# prints a table with pass/fail per target, and stops the server. Loopback only; about 4 minutes.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+export LOAD_DIR="$here" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+if ! command -v wrk >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+
+work=$(mktemp -d)
+server_pid=""
+stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; fi; }
+trap 'stop_server; rm -rf "$work"' EXIT
+
+echo "building (Release)..." >&2
+dotnet publish "$root/src/JwtAuth/JwtAuth.csproj" -c Release -o "$work/app" >/dev/null
+dotnet build "$here/LoadClient/LoadClient.csproj" -c Release -o "$work/client" >/dev/null
+client() { dotnet "$work/client/LoadClient.dll" "$@"; }
+
+port=$((20000 + RANDOM % 20000))
+base="http://127.0.0.1:$port"
+password="load test password"
+key=$(head -c 32 /dev/urandom | base64)
+
+# start_server NAME [Setting=value ...]: a Production server on a fresh database, logging at Warning.
+start_server() {
+  local name=$1; shift
+  mkdir -p "$work/$name"
+  (cd "$work/$name" && exec env ASPNETCORE_ENVIRONMENT=Production \
+      Jwt__SigningKeys__0__Id=load Jwt__SigningKeys__0__Secret="$key" \
+      Database__ConnectionString="Data Source=$work/$name/jwtauth.db" \
+      Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft.AspNetCore=Warning \
+      RateLimiting__PermitsPerMinute=0 Lockout__MaxFailedAttempts=0 "$@" \
+      dotnet "$work/app/JwtAuth.dll" --urls "$base") >"$work/$name.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 60); do curl -fs "$base/health/ready" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  echo "server did not start:" >&2; cat "$work/$name.log" >&2; exit 1
+}
+rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$server_pid/status"; }
+wrk_json() { wrk "$@" | grep '^{'; }
+results="$work/results.jsonl"
+record() { echo "{\"name\":\"$1\",\"data\":$2}" >>"$results"; }
+
+echo "phase 1: configured work factor (12)" >&2
+start_server main
+client register --base "$base" --prefix user --count 34 --password "$password" --parallel 4 >/dev/null
+client sessions --base "$base" --prefix user --users 1 --password "$password" --out "$work/one-token.txt" >/dev/null
+
+export TOKENS="$work/one-token.txt" THREADS=2
+wrk -t2 -c64 -d3s -s "$here/anonymous.lua" "$base" >/dev/null   # warm-up
+wrk -t2 -c64 -d3s -s "$here/me.lua" "$base" >/dev/null
+record anonymous "$(wrk_json -t2 -c64 -d10s --latency -s "$here/anonymous.lua" "$base")"
+record me "$(wrk_json -t2 -c64 -d10s --latency -s "$here/me.lua" "$base")"
+
+record refresh_chain "$(client refresh-chain --base "$base" --username user0 --password "$password" --count 1000)"
+record refresh_parallel "$(client refresh-parallel --base "$base" --prefix user --sessions 32 --password "$password" --seconds 5 --db "$work/main/jwtauth.db")"
+
+record bcrypt "$(client bcrypt --work-factor 12 --samples 5)"
+export USER_PREFIX=user USERS=16 PASSWORD="$password"
+record login "$(wrk_json -t2 -c4 -d15s --latency -s "$here/login.lua" "$base")"
+
+export THREADS=1
+record me_quiet "$(wrk_json -t1 -c8 -d8s --latency -s "$here/me.lua" "$base")"
+wrk -t1 -c16 -d12s -s "$here/login.lua" "$base" >"$work/flood.txt" &
+flood_pid=$!
+sleep 2
+record me_during_flood "$(wrk_json -t1 -c8 -d8s --latency -s "$here/me.lua" "$base")"
+wait "$flood_pid" || true
+record login_flood "$(grep '^{' "$work/flood.txt")"
+stop_server
+
+echo "phase 2: memory (seeded at work factor 4 to make 10,000 sessions quickly)" >&2
+start_server memory Passwords__BcryptWorkFactor=4
+client register --base "$base" --prefix m --count 10000 --password "$password" --parallel 8 >/dev/null
+record seed "$(client sessions --base "$base" --prefix m --users 10000 --refreshes 4 --password "$password" --parallel 8 --out "$work/tokens.txt")"
+export TOKENS="$work/tokens.txt" THREADS=2 MAX_REQUESTS=1000000
+first=$(wrk_json -t2 -c64 -d300s -s "$here/me.lua" "$base")
+rss_first=$(rss_mb)
+second=$(wrk_json -t2 -c64 -d300s -s "$here/me.lua" "$base")
+rss_second=$(rss_mb)
+record memory "{\"first\":$first,\"second\":$second,\"rss_first_mb\":$rss_first,\"rss_second_mb\":$rss_second}"
+stop_server
+
+python3 "$here/table.py" "$results"

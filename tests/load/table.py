@@ -1,0 +1,62 @@
+"""Prints the run.sh results as a table with pass/fail per target; exits 1 if any target fails."""
+import json
+import sys
+
+results = {}
+for line in open(sys.argv[1]):
+    entry = json.loads(line)
+    results[entry["name"]] = entry["data"]
+
+rows, passed = [], True
+
+
+def row(target, measured, ok):
+    global passed
+    passed &= ok
+    rows.append((target, measured, "pass" if ok else "FAIL"))
+
+
+anon, me = results["anonymous"], results["me"]
+ratio = me["rps"] / anon["rps"]
+row("1. GET /me >= 0.85 x anonymous GET",
+    f"{me['rps']:.0f} vs {anon['rps']:.0f} req/s = {ratio:.2f}", ratio >= 0.85 and me["non2xx"] == 0)
+
+chain = results["refresh_chain"]
+row("2a. 1,000 chained refreshes >= 1,500/s", f"{chain['per_second']:.0f}/s", chain["per_second"] >= 1500)
+par = results["refresh_parallel"]
+ok = par["per_second"] >= 2000 and par["lost_chains"] == 0 and par["stored_rotations"] >= par["refreshes"]
+row("2b. 32 parallel sessions >= 2,000/s, none lost",
+    f"{par['per_second']:.0f}/s, {par['refreshes']} acknowledged, {par['stored_rotations']} stored, {par['lost_chains']} chains lost", ok)
+
+bcrypt, login = results["bcrypt"], results["login"]
+login_ok_rps = (login["requests"] - login["non2xx"]) / login["seconds"]
+bound = bcrypt["bound_per_second"]
+row("3. logins >= 0.9 x bcrypt bound",
+    f"{login_ok_rps:.2f}/s vs {bound:.2f}/s ({bcrypt['cores']} cores / {bcrypt['verify_ms']:.0f} ms) = {login_ok_rps / bound:.2f}",
+    login_ok_rps >= 0.9 * bound)
+
+quiet, flood = results["me_quiet"], results["me_during_flood"]
+row("4. /me p99 in a login flood <= 3 x quiet p99",
+    f"{flood['p99_ms']:.2f} ms vs {quiet['p99_ms']:.2f} ms = {flood['p99_ms'] / quiet['p99_ms']:.2f}x "
+    f"(flood: {results['login_flood']['requests']} logins, {results['login_flood']['non2xx']} shed)",
+    flood["p99_ms"] <= 3 * quiet["p99_ms"] and flood["non2xx"] == 0)
+
+mem = results["memory"]
+growth = mem["rss_second_mb"] - mem["rss_first_mb"]
+row("5. working set after 2M /me (50k tokens) < 250 MB, no growth",
+    f"{mem['rss_first_mb']:.0f} MB after 1M, {mem['rss_second_mb']:.0f} MB after 2M ({results['seed']['tokens']} tokens)",
+    mem["rss_second_mb"] < 250 and growth <= 0.05 * mem["rss_first_mb"]
+    and mem["first"]["non2xx"] == 0 and mem["second"]["non2xx"] == 0)
+
+print()
+print("| endpoint | req/s | p50 ms | p99 ms |")
+print("|---|---|---|---|")
+for name in ["anonymous", "me", "login", "me_quiet", "me_during_flood"]:
+    r = results[name]
+    print(f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} |")
+print()
+print("| target | measured | result |")
+print("|---|---|---|")
+for target, measured, result in rows:
+    print(f"| {target} | {measured} | {result} |")
+sys.exit(0 if passed else 1)
