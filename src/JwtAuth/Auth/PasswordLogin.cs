@@ -20,6 +20,7 @@ public abstract record LoginOutcome
 public sealed class PasswordLogin(
     AuthDbContext db,
     IPasswordHasher hasher,
+    PasswordHashingQueue hashing,
     LoginLockout lockout,
     UserSessions sessions,
     AuditLog audit)
@@ -34,7 +35,7 @@ public sealed class PasswordLogin(
         }
 
         var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUsername == username.Normalized, cancellationToken);
-        var check = hasher.Verify(password, user?.PasswordHash);
+        var check = await hashing.RunAsync(() => hasher.Verify(password, user?.PasswordHash));
         if (check == PasswordCheck.Failed)
         {
             var lockedFor = await lockout.RecordFailureAsync(username.Normalized, cancellationToken);
@@ -50,7 +51,7 @@ public sealed class PasswordLogin(
         await lockout.ResetAsync(username.Normalized, cancellationToken);
         if (check == PasswordCheck.SucceededNeedsRehash)
         {
-            user!.PasswordHash = hasher.Hash(password);
+            user!.PasswordHash = await hashing.RunAsync(() => hasher.Hash(password));
         }
         return new LoginOutcome.Succeeded(await sessions.StartAsync(user!, clientId, cancellationToken));
     }

@@ -28,6 +28,7 @@ public static class ApiDefaults
             context.ProblemDetails.Extensions.Remove("traceId");
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<ServiceBusyExceptionHandler>();
         services.Configure<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace JwtAuth.Tokens;
 
@@ -18,18 +19,37 @@ public static class TokenServiceCollectionExtensions
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<TokenValidation>();
         services.AddSingleton<SessionRevocations>();
+        services.AddSingleton<ValidatedTokenCache>();
         services.AddSingleton<RevokedSessionSync>();
         services.AddHostedService(provider => provider.GetRequiredService<RevokedSessionSync>());
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<TokenValidation, SessionRevocations, TimeProvider>((bearer, validation, revocations, time) =>
+            .Configure<TokenValidation, ValidatedTokenCache, SessionRevocations, TimeProvider>((bearer, validation, cache, revocations, time) =>
             {
                 bearer.MapInboundClaims = false;
                 bearer.TimeProvider = time;
                 bearer.TokenValidationParameters = validation.AccessTokenParameters;
                 bearer.Events = new JwtBearerEvents
                 {
+                    // A token seen before skips parsing and signature checks; its lifetime and session are still checked.
+                    OnMessageReceived = context =>
+                    {
+                        if (BearerToken(context.Request) is { IsEmpty: false } token
+                            && cache.Find(token) is { } principal)
+                        {
+                            if (revocations.IsRevoked(principal.SessionId()))
+                            {
+                                context.Fail("The session has been revoked.");
+                            }
+                            else
+                            {
+                                context.Principal = principal;
+                                context.Success();
+                            }
+                        }
+                        return Task.CompletedTask;
+                    },
                     OnTokenValidated = context =>
                     {
                         var sid = context.Principal?.FindFirst(TokenClaims.SessionId)?.Value;
@@ -41,10 +61,26 @@ public static class TokenServiceCollectionExtensions
                         {
                             context.Fail("The session has been revoked.");
                         }
+                        else if (context.SecurityToken is JsonWebToken jwt)
+                        {
+                            cache.Add(jwt);
+                        }
                         return Task.CompletedTask;
                     },
                 };
             });
         return services;
+    }
+
+    /// <summary>The token of an <c>Authorization: Bearer</c> header, read the way JwtBearer reads it.</summary>
+    private static ReadOnlySpan<char> BearerToken(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization;
+        if (authorization.Count != 1 || authorization[0] is not { } value
+            || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return default;
+        }
+        return value.AsSpan("Bearer ".Length).Trim();
     }
 }

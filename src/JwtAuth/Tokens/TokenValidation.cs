@@ -15,8 +15,12 @@ public sealed class TokenValidation(SigningKeyRing keys, IOptions<JwtOptions> op
 
     public TokenValidationParameters RefreshTokenParameters { get; } = Create(keys, options.Value, time, TokenTypes.Refresh, validateAudience: false);
 
+    /// <summary>The authentication type of the identities built from access tokens.</summary>
+    public const string AuthenticationType = "Bearer";
+
     private static TokenValidationParameters Create(SigningKeyRing keys, JwtOptions options, TimeProvider time, string type, bool validateAudience) => new()
     {
+        AuthenticationType = AuthenticationType,
         ValidIssuer = options.Issuer,
         ValidateIssuer = true,
         ValidAudience = options.Audience,

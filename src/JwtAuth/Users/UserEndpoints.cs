@@ -41,7 +41,7 @@ public static class UserEndpoints
     }
 
     private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterRequest request, AuthDbContext db, IPasswordHasher hasher, AuditLog audit, TimeProvider time,
+        RegisterRequest request, AuthDbContext db, IPasswordHasher hasher, PasswordHashingQueue hashing, AuditLog audit, TimeProvider time,
         IOptions<RegistrationOptions> registration, CancellationToken cancellationToken)
     {
         if (!registration.Value.Enabled)
@@ -66,7 +66,7 @@ public static class UserEndpoints
             Id = Guid.NewGuid(),
             Username = username.Display,
             NormalizedUsername = username.Normalized,
-            PasswordHash = hasher.Hash(request.Password!),
+            PasswordHash = await hashing.RunAsync(() => hasher.Hash(request.Password!)),
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         db.Users.Add(user);
@@ -91,7 +91,7 @@ public static class UserEndpoints
         TypedResults.Ok(new MeResponse(principal.UserId(), principal.Username(), principal.Roles(), principal.SessionId()));
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
-        ChangePasswordRequest request, ClaimsPrincipal principal, HttpContext http, AuthDbContext db, IPasswordHasher hasher,
+        ChangePasswordRequest request, ClaimsPrincipal principal, HttpContext http, AuthDbContext db, IPasswordHasher hasher, PasswordHashingQueue hashing,
         LoginLockout lockout, UserSessions sessions, AuditLog audit, CancellationToken cancellationToken)
     {
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == principal.UserId(), cancellationToken);
@@ -112,7 +112,7 @@ public static class UserEndpoints
         {
             return Problems.TooManyRequests(http, remaining, "Too many failed attempts; try again later.");
         }
-        if (!PasswordRules.IsPlausible(request.CurrentPassword) || hasher.Verify(request.CurrentPassword!, user.PasswordHash) == PasswordCheck.Failed)
+        if (!PasswordRules.IsPlausible(request.CurrentPassword) || await hashing.RunAsync(() => hasher.Verify(request.CurrentPassword!, user.PasswordHash)) == PasswordCheck.Failed)
         {
             await lockout.RecordFailureAsync(user.NormalizedUsername, cancellationToken);
             audit.Add(AuditEventTypes.LoginFailed, user.Id, user.Username, principal.SessionId(), "wrong current password at /me/password");
@@ -120,7 +120,7 @@ public static class UserEndpoints
             return new ValidationErrors().Add("current_password", "The current password is incorrect.").ToProblem();
         }
 
-        user.PasswordHash = hasher.Hash(request.NewPassword!);
+        user.PasswordHash = await hashing.RunAsync(() => hasher.Hash(request.NewPassword!));
         audit.Add(AuditEventTypes.PasswordChanged, user.Id, user.Username, principal.SessionId());
         await sessions.RevokeAllAsync(user.Id, exceptSessionId: principal.SessionId(), RevocationReasons.PasswordChanged, cancellationToken);
         return TypedResults.NoContent();

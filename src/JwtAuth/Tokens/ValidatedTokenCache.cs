@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace JwtAuth.Tokens;
+
+/// <summary>Access tokens that passed full validation, keyed by the SHA-256 of the whole token, so a token
+/// seen again skips parsing and signature checks. An entry holds only the claim values (a few hundred bytes),
+/// is used only until the token's <c>exp</c> plus clock skew, and never bypasses the revoked-session check,
+/// which the caller does on every request.</summary>
+public sealed class ValidatedTokenCache(IOptions<JwtOptions> options, TimeProvider time)
+{
+    public const int Capacity = 100_000;
+
+    /// <summary>Longer strings are not ours; they go through full validation every time.</summary>
+    private const int MaxTokenLength = 4096;
+
+    /// <summary>Expired entries are swept after this many additions.</summary>
+    private const int PruneEvery = 4096;
+
+    private readonly ConcurrentDictionary<TokenDigest, Entry> _entries = new();
+    private int _additions;
+    private readonly TimeSpan _skew = options.Value.ClockSkew;
+    private readonly string _issuer = options.Value.Issuer;
+    private readonly string _audience = options.Value.Audience;
+
+    public int Count => _entries.Count;
+
+    /// <summary>The cached identity of a token, or null when it is unknown, or no longer (or not yet) within its lifetime.</summary>
+    public ClaimsPrincipal? Find(ReadOnlySpan<char> token)
+    {
+        if (!TryDigest(token, out var digest) || !_entries.TryGetValue(digest, out var entry))
+        {
+            return null;
+        }
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var skew = (long)_skew.TotalSeconds;
+        if (now > entry.Expires + skew || entry.NotBefore > now + skew)
+        {
+            _entries.TryRemove(digest, out _);
+            return null;
+        }
+        return entry.ToPrincipal(_issuer, _audience);
+    }
+
+    /// <summary>Remembers a token that has just passed every check.</summary>
+    public void Add(JsonWebToken token)
+    {
+        if (!TryDigest(token.EncodedToken, out var digest) || Entry.From(token) is not { } entry)
+        {
+            return;
+        }
+        if (Interlocked.Increment(ref _additions) % PruneEvery == 0 || _entries.Count >= Capacity)
+        {
+            Prune();
+            if (_entries.Count >= Capacity)
+            {
+                _entries.Clear();
+            }
+        }
+        _entries[digest] = entry;
+    }
+
+    public void Prune()
+    {
+        var cutoff = time.GetUtcNow().ToUnixTimeSeconds() - (long)_skew.TotalSeconds;
+        foreach (var (digest, entry) in _entries)
+        {
+            if (entry.Expires < cutoff)
+            {
+                _entries.TryRemove(digest, out _);
+            }
+        }
+    }
+
+    private static bool TryDigest(ReadOnlySpan<char> token, out TokenDigest digest)
+    {
+        digest = default;
+        if (token.IsEmpty || token.Length > MaxTokenLength)
+        {
+            return false;
+        }
+        Span<byte> bytes = stackalloc byte[MaxTokenLength * 3];
+        var length = Encoding.UTF8.GetBytes(token, bytes);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes[..length], hash);
+        digest = MemoryMarshal.Read<TokenDigest>(hash);
+        return true;
+    }
+
+    private readonly record struct TokenDigest(ulong A, ulong B, ulong C, ulong D);
+
+    private sealed record Entry(
+        Guid UserId, string Username, string[] Roles, Guid SessionId, string JwtId, string ClientId,
+        long IssuedAt, long NotBefore, long Expires)
+    {
+        public static Entry? From(JsonWebToken token)
+        {
+            if (!Guid.TryParse(token.Subject, out var userId)
+                || !token.TryGetPayloadValue<string>(TokenClaims.SessionId, out var sid) || !Guid.TryParse(sid, out var sessionId)
+                || !token.TryGetPayloadValue<string>(TokenClaims.PreferredUsername, out var username)
+                || !token.TryGetPayloadValue<string[]>(TokenClaims.Roles, out var roles)
+                || !token.TryGetPayloadValue<string>(TokenClaims.ClientId, out var clientId)
+                || string.IsNullOrEmpty(token.Id)
+                || !token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var issuedAt)
+                || !token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var notBefore)
+                || !token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var expires))
+            {
+                return null;
+            }
+            return new Entry(userId, username, roles, sessionId, token.Id, clientId, issuedAt, notBefore, expires);
+        }
+
+        /// <summary>The same claims, in the same order and with the same value types, as JwtBearer's own principal.</summary>
+        public ClaimsPrincipal ToPrincipal(string issuer, string audience)
+        {
+            var claims = new List<Claim>(11 + Roles.Length)
+            {
+                new(JwtRegisteredClaimNames.Aud, audience, ClaimValueTypes.String, issuer, issuer),
+                new(JwtRegisteredClaimNames.Iss, issuer, ClaimValueTypes.String, issuer, issuer),
+                new(JwtRegisteredClaimNames.Exp, Expires.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64, issuer, issuer),
+                new(JwtRegisteredClaimNames.Iat, IssuedAt.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64, issuer, issuer),
+                new(JwtRegisteredClaimNames.Nbf, NotBefore.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64, issuer, issuer),
+                new(JwtRegisteredClaimNames.Sub, UserId.ToString(), ClaimValueTypes.String, issuer, issuer),
+                new(TokenClaims.PreferredUsername, Username, ClaimValueTypes.String, issuer, issuer),
+            };
+            foreach (var role in Roles)
+            {
+                claims.Add(new Claim(TokenClaims.Roles, role, ClaimValueTypes.String, issuer, issuer));
+            }
+            claims.Add(new Claim(TokenClaims.SessionId, SessionId.ToString(), ClaimValueTypes.String, issuer, issuer));
+            claims.Add(new Claim(JwtRegisteredClaimNames.Jti, JwtId, ClaimValueTypes.String, issuer, issuer));
+            claims.Add(new Claim(TokenClaims.ClientId, ClientId, ClaimValueTypes.String, issuer, issuer));
+            return new ClaimsPrincipal(new ClaimsIdentity(claims, TokenValidation.AuthenticationType, TokenClaims.PreferredUsername, TokenClaims.Roles));
+        }
+    }
+}

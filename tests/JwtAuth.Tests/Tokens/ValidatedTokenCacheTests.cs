@@ -1,0 +1,103 @@
+using System.Net;
+using JwtAuth.Tests.Infrastructure;
+using JwtAuth.Tokens;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace JwtAuth.Tests.Tokens;
+
+public sealed class ValidatedTokenCacheTests : IDisposable
+{
+    private readonly JwtAuthApplication _app = new();
+
+    public void Dispose() => _app.Dispose();
+
+    private ValidatedTokenCache Cache => _app.Services.GetRequiredService<ValidatedTokenCache>();
+
+    [Fact]
+    public async Task A_cached_token_yields_the_same_claims_as_full_validation()
+    {
+        _ = _app.Services;
+        var issuer = _app.Services.GetRequiredService<TokenIssuer>();
+        var validation = _app.Services.GetRequiredService<TokenValidation>();
+        var token = issuer.IssueAccessToken(new TokenSubject(Guid.NewGuid(), "Zoë", ["admin", "ops"]), Guid.NewGuid(), "spa").Token;
+
+        var validated = await new JsonWebTokenHandler().ValidateTokenAsync(token, validation.AccessTokenParameters);
+        Cache.Add((JsonWebToken)validated.SecurityToken);
+        var cached = Cache.Find(token);
+
+        Assert.True(validated.IsValid);
+        Assert.NotNull(cached);
+        Assert.Equal(
+            validated.ClaimsIdentity.Claims.Select(c => (c.Type, c.Value, c.ValueType, c.Issuer)),
+            cached.Claims.Select(c => (c.Type, c.Value, c.ValueType, c.Issuer)));
+        Assert.Equal(validated.ClaimsIdentity.AuthenticationType, cached.Identity!.AuthenticationType);
+        Assert.Equal("Zoë", cached.Identity.Name);
+        Assert.True(cached.IsInRole("ops"));
+    }
+
+    [Fact]
+    public async Task Logout_refuses_a_token_that_is_already_cached()
+    {
+        await _app.RegisterAsync("alice");
+        var tokens = await _app.LoginAsync("alice");
+        using var client = _app.CreateClient(tokens.AccessToken);
+        await (await client.GetAsync("/me")).EnsureStatusAsync(HttpStatusCode.OK);
+        Assert.NotNull(Cache.Find(tokens.AccessToken));
+
+        await (await client.PostAsync("/logout", null)).EnsureStatusAsync(HttpStatusCode.NoContent);
+        var me = await client.GetAsync("/me");
+
+        await me.EnsureStatusAsync(HttpStatusCode.Unauthorized);
+        Assert.Contains("invalid_token", me.Headers.WwwAuthenticate.ToString());
+    }
+
+    [Fact]
+    public async Task A_cached_token_is_refused_once_it_expires()
+    {
+        await _app.RegisterAsync("alice");
+        var tokens = await _app.LoginAsync("alice");
+        using var client = _app.CreateClient(tokens.AccessToken);
+        await (await client.GetAsync("/me")).EnsureStatusAsync(HttpStatusCode.OK);
+
+        _app.Time.Advance(TimeSpan.FromSeconds(tokens.ExpiresIn) + TimeSpan.FromSeconds(29));
+        await (await client.GetAsync("/me")).EnsureStatusAsync(HttpStatusCode.OK);
+        _app.Time.Advance(TimeSpan.FromSeconds(2));
+        var me = await client.GetAsync("/me");
+
+        await me.EnsureStatusAsync(HttpStatusCode.Unauthorized);
+        Assert.Null(Cache.Find(tokens.AccessToken));
+    }
+
+    [Fact]
+    public async Task Only_fully_validated_tokens_enter_the_cache()
+    {
+        await _app.RegisterAsync("alice");
+        var tokens = await _app.LoginAsync("alice");
+        var parts = tokens.AccessToken.Split('.');
+        var forged = $"{parts[0]}.{parts[1]}.{parts[2][..^2]}AA";
+        using var client = _app.CreateClient(forged);
+
+        var first = await client.GetAsync("/me");
+        var second = await client.GetAsync("/me");
+
+        await first.EnsureStatusAsync(HttpStatusCode.Unauthorized);
+        await second.EnsureStatusAsync(HttpStatusCode.Unauthorized);
+        Assert.Null(Cache.Find(forged));
+    }
+
+    [Fact]
+    public async Task Prune_drops_expired_entries()
+    {
+        await _app.RegisterAsync("alice");
+        var tokens = await _app.LoginAsync("alice");
+        using var client = _app.CreateClient(tokens.AccessToken);
+        await (await client.GetAsync("/me")).EnsureStatusAsync(HttpStatusCode.OK);
+        Assert.Equal(1, Cache.Count);
+
+        _app.Time.Advance(TimeSpan.FromSeconds(tokens.ExpiresIn + 31));
+        Cache.Prune();
+
+        Assert.Equal(0, Cache.Count);
+    }
+}
