@@ -27,7 +27,7 @@ public class RefreshTokenRotationBenchmarks
             Username = username.Display,
             NormalizedUsername = username.Normalized,
             PasswordHash = services.GetRequiredService<IPasswordHasher>().Hash("correct horse battery staple"),
-            CreatedAt = DateTime.UtcNow,
+            CreatedAt = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime,
         };
         var db = services.GetRequiredService<AuthDbContext>();
         db.Users.Add(user);
