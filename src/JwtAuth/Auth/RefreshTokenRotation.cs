@@ -44,52 +44,66 @@ public sealed class RefreshTokenRotation(
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // The conditional update is the rotation: of two concurrent refreshes exactly one spends the token.
-        var spent = await db.RefreshTokens
-            .Where(t => t.Id == tokenId && t.SessionId == sessionId && t.SpentAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.SpentAt, now), cancellationToken);
-        var session = await db.Sessions
-            .Where(s => s.Id == sessionId && s.UserId == userId)
-            .Select(s => new { s.RevokedAt, s.ClientId, s.User!.Username, s.User.Roles })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (session is null || session.RevokedAt is not null)
+        var presented = await FindPresented(db, tokenId, sessionId, cancellationToken);
+        if (presented is null || presented.RevokedAt is not null || presented.UserId != userId)
         {
             return new RefreshOutcome.Invalid();
         }
+        var subject = new TokenSubject(userId, presented.Username, presented.Roles);
 
-        if (spent == 0)
+        var spentAt = presented.Token.SpentAt;
+        if (spentAt is null)
         {
-            var spentAt = await db.RefreshTokens
-                .Where(t => t.Id == tokenId && t.SessionId == sessionId)
-                .Select(t => t.SpentAt)
-                .FirstOrDefaultAsync(cancellationToken);
-            if (spentAt is null)
+            // SpentAt is a concurrency token: of two concurrent refreshes exactly one saves this change.
+            presented.Token.SpentAt = now;
+            try
             {
-                return new RefreshOutcome.Invalid();
+                return new RefreshOutcome.Succeeded(await SaveNextAsync(subject, presented, now, detail: null, cancellationToken));
             }
-            var grace = options.Value.RefreshReuseGrace;
-            if (grace <= TimeSpan.Zero || now - spentAt.Value > grace)
+            catch (DbUpdateConcurrencyException)
             {
-                await db.Sessions
-                    .Where(s => s.Id == sessionId && s.RevokedAt == null)
-                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, RevocationReasons.RefreshTokenReuse), cancellationToken);
-                audit.Add(AuditEventTypes.RefreshReuseDetected, userId, session.Username, sessionId);
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                revocations.Add(sessionId, now);
-                return new RefreshOutcome.ReuseDetected();
+                db.ChangeTracker.Clear();
+                spentAt = now;
             }
         }
 
-        var next = sessions.NewRefreshToken(sessionId, now);
-        db.RefreshTokens.Add(next);
-        audit.Add(AuditEventTypes.Refreshed, userId, session.Username, sessionId, spent == 0 ? "within reuse grace" : null);
+        var grace = options.Value.RefreshReuseGrace;
+        if (grace > TimeSpan.Zero && now - spentAt.Value <= grace)
+        {
+            return new RefreshOutcome.Succeeded(await SaveNextAsync(subject, presented, now, "within reuse grace", cancellationToken));
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Sessions
+            .Where(s => s.Id == sessionId && s.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, RevocationReasons.RefreshTokenReuse), cancellationToken);
+        audit.Add(AuditEventTypes.RefreshReuseDetected, userId, presented.Username, sessionId);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new RefreshOutcome.Succeeded(
-            sessions.Issue(new TokenSubject(userId, session.Username, session.Roles), sessionId, session.ClientId, next));
+        revocations.Add(sessionId, now);
+        return new RefreshOutcome.ReuseDetected();
     }
+
+    /// <summary>Stores the next refresh token with its audit event (and the spent one, when tracked) in one SaveChanges.</summary>
+    private async Task<TokenResponse> SaveNextAsync(TokenSubject subject, PresentedToken presented, DateTime now, string? detail, CancellationToken cancellationToken)
+    {
+        var next = sessions.NewRefreshToken(presented.Token.SessionId, now);
+        db.RefreshTokens.Add(next);
+        audit.Add(AuditEventTypes.Refreshed, subject.UserId, subject.Username, presented.Token.SessionId, detail);
+        await db.SaveChangesAsync(cancellationToken);
+        return sessions.Issue(subject, presented.Token.SessionId, presented.ClientId, next);
+    }
+
+    private sealed record PresentedToken(RefreshTokenRecord Token, Guid UserId, DateTime? RevokedAt, string ClientId, string Username, List<string> Roles);
+
+    /// <summary>The presented token (tracked) with its session and user, in one compiled query.</summary>
+    private static readonly Func<AuthDbContext, Guid, Guid, CancellationToken, Task<PresentedToken?>> FindPresented =
+        EF.CompileAsyncQuery((AuthDbContext db, Guid tokenId, Guid sessionId, CancellationToken _) =>
+            (from token in db.RefreshTokens
+             join session in db.Sessions on token.SessionId equals session.Id
+             where token.Id == tokenId && token.SessionId == sessionId
+             select new PresentedToken(token, session.UserId, session.RevokedAt, session.ClientId, session.User!.Username, session.User.Roles))
+            .FirstOrDefault());
 
     private static bool TryGetGuid(IDictionary<string, object> claims, string name, out Guid value)
     {

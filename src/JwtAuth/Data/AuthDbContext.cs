@@ -41,6 +41,7 @@ public abstract class AuthDbContext(DbContextOptions options) : DbContext(option
             token.ToTable("RefreshTokens");
             token.HasOne<Session>().WithMany().HasForeignKey(t => t.SessionId).OnDelete(DeleteBehavior.Cascade);
             token.HasIndex(t => t.SessionId);
+            token.Property(t => t.SpentAt).IsConcurrencyToken();
         });
 
         modelBuilder.Entity<LoginThrottle>(throttle =>

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace JwtAuth.Data.Sqlite.Migrations
 {
     [DbContext(typeof(SqliteAuthDbContext))]
-    [Migration("20261129122851_Initial")]
+    [Migration("20261129131738_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -98,6 +98,7 @@ namespace JwtAuth.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("SpentAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
