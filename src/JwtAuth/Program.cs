@@ -22,6 +22,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapAuth();
+app.MapOAuth();
 app.MapUsers();
 app.MapAdmin();
 app.MapAudit();
