@@ -1,9 +1,15 @@
 using JwtAuth.Audit;
 using JwtAuth.Auth;
+using JwtAuth.Cli;
 using JwtAuth.Data;
 using JwtAuth.Infrastructure;
 using JwtAuth.Tokens;
 using JwtAuth.Users;
+
+if (AdminCommandLine.Handles(args))
+{
+    return await AdminCommandLine.RunAsync(args, CliConsole.FromSystemConsole());
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
