@@ -55,6 +55,10 @@ public static class AdminCommandLine
         {
             return console.Fail("invalid settings: " + string.Join("; ", invalid.Failures));
         }
+        catch (System.Data.Common.DbException database)
+        {
+            return console.Fail("database error: " + database.Message);
+        }
         catch (InvalidOperationException conversion) when (conversion.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
         {
             return console.Fail("invalid settings: " + conversion.Message);
@@ -65,11 +69,13 @@ public static class AdminCommandLine
         }
     }
 
-    /// <summary>Configuration overrides such as <c>--Database:ConnectionString=...</c> are for the host, not the parser.</summary>
+    /// <summary>Configuration overrides such as <c>--Database:ConnectionString=...</c>, and <c>--environment=NAME</c>,
+    /// are for the host, not the parser.</summary>
     private static (string[] Command, string[] Settings) SplitSettings(string[] args)
     {
         static bool IsSetting(string arg) =>
-            arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=') is > 2 and var equals && arg.AsSpan(2, equals - 2).Contains(':');
+            arg.StartsWith(CliHost.EnvironmentArgument, StringComparison.OrdinalIgnoreCase)
+            || (arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=') is > 2 and var equals && arg.AsSpan(2, equals - 2).Contains(':'));
         return (args.Where(a => !IsSetting(a)).ToArray(), args.Where(IsSetting).ToArray());
     }
 

@@ -16,6 +16,8 @@ public sealed class CliHost : IAsyncDisposable
 
     private CliHost(IHost host) => _host = host;
 
+    public const string EnvironmentArgument = "--environment=";
+
     public IServiceProvider Services => _host.Services;
 
     public static CliHost Create(IReadOnlyList<string> settingArgs, CliConsole console, Action<IServiceCollection>? configureServices)
@@ -24,7 +26,9 @@ public sealed class CliHost : IAsyncDisposable
         {
             Args = [.. settingArgs],
             // The same environment, and so the same development key and user secrets, as the web host.
-            EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT"),
+            EnvironmentName = settingArgs.LastOrDefault(a => a.StartsWith(EnvironmentArgument, StringComparison.OrdinalIgnoreCase))?[EnvironmentArgument.Length..]
+                              ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
+                              ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT"),
             ApplicationName = typeof(CliHost).Assembly.GetName().Name,
         });
         builder.Logging.ClearProviders();
@@ -33,6 +37,8 @@ public sealed class CliHost : IAsyncDisposable
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
+        // The authorization services need routing's; Development validates every registration when the host is built.
+        services.AddRouting();
         services.AddAuthDatabase(builder.Configuration);
         services.AddTokens(builder.Configuration);
         services.AddUsers(builder.Configuration);

@@ -56,4 +56,13 @@ public sealed class DatabaseCommandTests : IDisposable
 
         Assert.False(string.IsNullOrEmpty(tokens.AccessToken));
     }
+
+    [Fact]
+    public async Task Commands_run_in_the_development_environment_too()
+    {
+        // Development validates every service registration when the host is built.
+        var result = await CliRunner.RunAsync(["db", "migrate", "--environment=Development", _database.Setting]);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+    }
 }
