@@ -59,13 +59,18 @@ public sealed class OAuthForm
         }
 
         var parsed = new OAuthForm(form);
-        if (request.Headers.Authorization.Count > 0 || parsed["client_secret"] is not null)
+        if (AttemptsBasicAuthentication(request) || parsed["client_secret"] is not null)
         {
             return (null, OAuthErrorResult.InvalidClient(
                 "This server has public clients only: send client_id as a form parameter, with no client_secret and no Authorization header."));
         }
         return (parsed, null);
     }
+
+    /// <summary>Basic is how RFC 6749 2.3.1 clients send a secret; a Bearer header some HTTP clients attach to every
+    /// request authenticates no client, and is ignored.</summary>
+    private static bool AttemptsBasicAuthentication(HttpRequest request) =>
+        request.Headers.Authorization.Any(value => value?.Trim().Split(' ', 2)[0].Equals("Basic", StringComparison.OrdinalIgnoreCase) == true);
 
     /// <summary>The optional <c>client_id</c>: visible ASCII and spaces (RFC 6749 A.1), bounded so it fits a token and a column.</summary>
     public bool TryGetClientId(out string? clientId, out OAuthErrorResult? error)

@@ -234,7 +234,7 @@ public sealed class TokenEndpointTests : IDisposable
     }
 
     [Fact]
-    public async Task Any_authorization_header_is_invalid_client()
+    public async Task A_basic_authorization_header_is_invalid_client()
     {
         await _app.CreateUserAsync("alice");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/token")
@@ -248,6 +248,18 @@ public sealed class TokenEndpointTests : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("invalid_client", (await response.ReadErrorAsync()).Error);
         Assert.Equal("Basic realm=\"jwtauth\"", response.Headers.WwwAuthenticate.ToString());
+    }
+
+    [Fact]
+    public async Task A_bearer_header_attached_by_the_http_client_is_ignored()
+    {
+        await _app.CreateUserAsync("alice");
+        var tokens = await ReadTokensAsync(await PostTokenAsync(("grant_type", "password"), ("username", "alice"), ("password", Password)));
+        using var client = _app.CreateClient(tokens.AccessToken);
+
+        var response = await client.PostAsync("/token", Form(("grant_type", "refresh_token"), ("refresh_token", tokens.RefreshToken)));
+
+        await ReadTokensAsync(response);
     }
 
     [Fact]
