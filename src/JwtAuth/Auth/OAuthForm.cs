@@ -62,7 +62,7 @@ public sealed class OAuthForm
         if (AttemptsBasicAuthentication(request) || parsed["client_secret"] is not null)
         {
             return (null, OAuthErrorResult.InvalidClient(
-                "This server has public clients only: send client_id as a form parameter, with no client_secret and no Authorization header."));
+                "This server has public clients only: send client_id as a form parameter, with no client_secret and no Basic Authorization header."));
         }
         return (parsed, null);
     }
