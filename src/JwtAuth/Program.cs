@@ -1,9 +1,15 @@
 using JwtAuth.Audit;
 using JwtAuth.Auth;
+using JwtAuth.Cli;
 using JwtAuth.Data;
 using JwtAuth.Infrastructure;
 using JwtAuth.Tokens;
 using JwtAuth.Users;
+
+if (AdminCommandLine.Handles(args))
+{
+    return await AdminCommandLine.RunAsync(args, CliConsole.FromSystemConsole());
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,6 +28,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapAuth();
+app.MapOAuth();
 app.MapUsers();
 app.MapAdmin();
 app.MapAudit();

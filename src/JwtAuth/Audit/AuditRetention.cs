@@ -35,8 +35,7 @@ public sealed partial class AuditRetention(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
@@ -47,8 +46,8 @@ public sealed partial class AuditRetention(
             {
                 LogPurgeFailed(logger, ex);
             }
+            await Task.Delay(Interval, time, stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Deleted {Count} audit events past their retention.")]

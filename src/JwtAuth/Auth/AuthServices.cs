@@ -13,6 +13,7 @@ public static class AuthServices
         services.AddScoped<LoginLockout>();
         services.AddScoped<PasswordLogin>();
         services.AddScoped<RefreshTokenRotation>();
+        services.AddScoped<TokenRevocation>();
         return services;
     }
 }

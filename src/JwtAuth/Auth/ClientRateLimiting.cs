@@ -28,6 +28,8 @@ public static class ClientRateLimiting
 {
     public const string Policy = "per-client-ip";
 
+    public const string RejectedTitle = "Too many requests from this client; try again later.";
+
     public static IServiceCollection AddClientRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.Section)).ValidateOnStart();
@@ -42,13 +44,18 @@ public static class ClientRateLimiting
                 {
                     http.Response.Headers.RetryAfter = Problems.RetryAfterSeconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
+                if (http.GetEndpoint()?.Metadata.GetMetadata<OAuthErrorResponses>() is not null)
+                {
+                    await OAuthErrorResult.TooManyRequests(null, RejectedTitle).ExecuteAsync(http);
+                    return;
+                }
                 await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = http,
                     ProblemDetails = new ProblemDetails
                     {
                         Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many requests from this client; try again later.",
+                        Title = RejectedTitle,
                     },
                 });
             };

@@ -16,6 +16,9 @@ public abstract record RefreshOutcome
 
     /// <summary>A spent token came back after the grace window: the session is now revoked.</summary>
     public sealed record ReuseDetected : RefreshOutcome;
+
+    /// <summary>The token belongs to a session of another client_id; it is left unspent.</summary>
+    public sealed record IssuedToAnotherClient : RefreshOutcome;
 }
 
 /// <summary>The refresh grant, shared by <c>/refresh</c> and <c>/token</c>. Each refresh spends the presented token
@@ -32,7 +35,11 @@ public sealed class RefreshTokenRotation(
 {
     private static readonly JsonWebTokenHandler Handler = new();
 
-    public async Task<RefreshOutcome> RotateAsync(string refreshToken, CancellationToken cancellationToken)
+    public Task<RefreshOutcome> RotateAsync(string refreshToken, CancellationToken cancellationToken) =>
+        RotateAsync(refreshToken, clientId: null, cancellationToken);
+
+    /// <summary>With a client_id, the token must have been issued to that client (RFC 6749 10.4); null accepts any.</summary>
+    public async Task<RefreshOutcome> RotateAsync(string refreshToken, string? clientId, CancellationToken cancellationToken)
     {
         var validated = await Handler.ValidateTokenAsync(refreshToken, validation.RefreshTokenParameters);
         if (!validated.IsValid
@@ -48,6 +55,10 @@ public sealed class RefreshTokenRotation(
         if (presented is null || presented.RevokedAt is not null || presented.UserId != userId)
         {
             return new RefreshOutcome.Invalid();
+        }
+        if (clientId is not null && !string.Equals(clientId, presented.ClientId, StringComparison.Ordinal))
+        {
+            return new RefreshOutcome.IssuedToAnotherClient();
         }
         var subject = new TokenSubject(userId, presented.Username, presented.Roles);
 

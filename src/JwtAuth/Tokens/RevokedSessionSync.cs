@@ -59,9 +59,10 @@ public sealed partial class RevokedSessionSync(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.SyncInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        // One delay at a time (not a periodic timer): a clock that jumps ahead triggers one sync, not one per missed interval.
+        while (!stoppingToken.IsCancellationRequested)
         {
+            await Task.Delay(options.Value.SyncInterval, time, stoppingToken);
             try
             {
                 await SyncAsync(stoppingToken);

@@ -18,6 +18,35 @@ public sealed class TokenValidation(SigningKeyRing keys, IOptions<JwtOptions> op
     /// <summary>The authentication type of the identities built from access tokens.</summary>
     public const string AuthenticationType = "Bearer";
 
+    private readonly JsonWebTokenHandler _handler = new();
+    private readonly TokenValidationParameters _accessIgnoringLifetime =
+        WithoutLifetime(Create(keys, options.Value, time, TokenTypes.Access, validateAudience: true));
+    private readonly TokenValidationParameters _refreshIgnoringLifetime =
+        WithoutLifetime(Create(keys, options.Value, time, TokenTypes.Refresh, validateAudience: false));
+
+    /// <summary>Every rule but <c>exp</c>/<c>nbf</c>: tells whether this server issued the token as it stands
+    /// (key, <c>kid</c>, <c>typ</c>, <c>iss</c>, and <c>aud</c> for access tokens), even once it has expired.
+    /// For revocation and diagnostics only, never to authenticate a request.</summary>
+    public Task<TokenValidationResult> ValidateIgnoringLifetimeAsync(string token, string tokenType)
+    {
+        var parameters = tokenType switch
+        {
+            TokenTypes.Access => _accessIgnoringLifetime,
+            TokenTypes.Refresh => _refreshIgnoringLifetime,
+            _ => throw new ArgumentOutOfRangeException(nameof(tokenType), tokenType, "Not a token type this server issues."),
+        };
+        return _handler.ValidateTokenAsync(token, parameters);
+    }
+
+    private static TokenValidationParameters WithoutLifetime(TokenValidationParameters parameters)
+    {
+        var copy = parameters.Clone();
+        copy.LifetimeValidator = null;
+        copy.ValidateLifetime = false;
+        copy.RequireExpirationTime = false;
+        return copy;
+    }
+
     private static TokenValidationParameters Create(SigningKeyRing keys, JwtOptions options, TimeProvider time, string type, bool validateAudience) => new()
     {
         AuthenticationType = AuthenticationType,

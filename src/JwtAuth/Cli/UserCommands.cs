@@ -1,0 +1,186 @@
+using System.CommandLine;
+using System.Globalization;
+using JwtAuth.Audit;
+using JwtAuth.Auth;
+using JwtAuth.Data;
+using JwtAuth.Tokens;
+using JwtAuth.Users;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace JwtAuth.Cli;
+
+/// <summary><c>users add | list | revoke-sessions</c>, on the server's database, with the same rules and audit trail as the API.</summary>
+public static class UserCommands
+{
+    public const string CommandLineDetail = "from the command line";
+
+    public static Command Create(CommandContext context)
+    {
+        var addName = UsernameArgument("The new user's name.");
+        var role = new Option<string[]>("--role")
+        {
+            Description = "A role to grant; repeat for several.",
+            HelpName = "ROLE",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        role.AcceptOnlyFromAmong(Roles.Admin);
+        var add = new Command("add", "Creates a user. The password is read from standard input when it is redirected " +
+                                     "(its first line), or prompted for without echo; never from the command line.")
+        {
+            addName,
+            role,
+        };
+        add.SetAction((parsed, cancellationToken) =>
+            AddAsync(context, parsed.GetRequiredValue(addName), parsed.GetValue(role) ?? [], cancellationToken));
+
+        var list = new Command("list", "Lists every user: name, roles, creation time (UTC) and id.");
+        list.SetAction((_, cancellationToken) => ListAsync(context, cancellationToken));
+
+        var revokeName = UsernameArgument("The user whose sessions end.");
+        var revoke = new Command("revoke-sessions", "Ends every session of a user. Running servers refuse the sessions' access tokens " +
+                                                    "within Revocation:SyncInterval, and their refresh tokens at once.")
+        {
+            revokeName,
+        };
+        revoke.SetAction((parsed, cancellationToken) => RevokeSessionsAsync(context, parsed.GetRequiredValue(revokeName), cancellationToken));
+
+        return new Command("users", "Manages user accounts.") { add, list, revoke };
+    }
+
+    private static Argument<string> UsernameArgument(string description)
+    {
+        var name = new Argument<string>("NAME") { Description = description };
+        name.Validators.Add(result =>
+        {
+            if (!UsernameRules.TryNormalize(result.GetValueOrDefault<string>(), out _, out var error))
+            {
+                result.AddError(error);
+            }
+        });
+        return name;
+    }
+
+    private static async Task<int> AddAsync(CommandContext context, string rawName, string[] roles, CancellationToken cancellationToken)
+    {
+        var console = context.Console;
+        UsernameRules.TryNormalize(rawName, out var username, out _);
+        if (await context.Host.DatabaseProblemAsync(cancellationToken) is { } problem)
+        {
+            return console.Fail(problem);
+        }
+        await using var scope = context.Host.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<AuthDbContext>();
+        if (await db.Users.AnyAsync(u => u.NormalizedUsername == username.Normalized, cancellationToken))
+        {
+            return console.Fail($"A user named '{username.Display}' already exists.");
+        }
+
+        var password = console.ReadSecret($"Password for {username.Display}: ");
+        if (string.IsNullOrEmpty(password))
+        {
+            return console.Fail(console.InputIsTerminal ? "No password was typed." : "No password on standard input: pipe it in, one line.");
+        }
+        if (!PasswordRules.TryValidate(password, username.Normalized, out var passwordError))
+        {
+            return console.Fail(passwordError);
+        }
+        if (console.InputIsTerminal && console.ReadSecret("Repeat the password: ") != password)
+        {
+            return console.Fail("The passwords differ.");
+        }
+
+        var user = new User
+        {
+            Id = Guid.NewGuid(),
+            Username = username.Display,
+            NormalizedUsername = username.Normalized,
+            PasswordHash = services.GetRequiredService<IPasswordHasher>().Hash(password),
+            Roles = [.. roles.Distinct(StringComparer.Ordinal)],
+            CreatedAt = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime,
+        };
+        db.Users.Add(user);
+        services.GetRequiredService<AuditLog>().Add(AuditEventTypes.Registered, user.Id, user.Username, detail: CommandLineDetail);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Someone (the API, another command) took the name between the check and the insert.
+            if (await NameIsTakenAsync(services, username.Normalized, cancellationToken))
+            {
+                return console.Fail($"A user named '{username.Display}' already exists.");
+            }
+            throw;
+        }
+        var granted = user.Roles.Count > 0 ? $" with role {string.Join(", ", user.Roles)}" : "";
+        console.Out.WriteLine($"Created user {user.Username}{granted} (id {user.Id}).");
+        return ExitCodes.Success;
+    }
+
+    private static async Task<bool> NameIsTakenAsync(IServiceProvider services, string normalized, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<AuthDbContext>().Users.AnyAsync(u => u.NormalizedUsername == normalized, cancellationToken);
+    }
+
+    private static async Task<int> ListAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var console = context.Console;
+        if (await context.Host.DatabaseProblemAsync(cancellationToken) is { } problem)
+        {
+            return console.Fail(problem);
+        }
+        await using var scope = context.Host.Services.CreateAsyncScope();
+        var users = await scope.ServiceProvider.GetRequiredService<AuthDbContext>().Users.AsNoTracking()
+            .OrderBy(u => u.CreatedAt).ThenBy(u => u.Id)
+            .Select(u => new { u.Username, u.Roles, u.CreatedAt, u.Id })
+            .ToListAsync(cancellationToken);
+        if (users.Count == 0)
+        {
+            console.Out.WriteLine("No users.");
+            return ExitCodes.Success;
+        }
+        var rows = users.Select(u => new[]
+        {
+            u.Username,
+            u.Roles.Count > 0 ? string.Join(",", u.Roles) : "-",
+            u.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            u.Id.ToString(),
+        }).Prepend(["USERNAME", "ROLES", "CREATED (UTC)", "ID"]).ToList();
+        var widths = Enumerable.Range(0, 4).Select(column => rows.Max(row => row[column].Length)).ToArray();
+        foreach (var row in rows)
+        {
+            console.Out.WriteLine(string.Join("  ", row.Select((cell, column) => column == row.Length - 1 ? cell : cell.PadRight(widths[column]))));
+        }
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> RevokeSessionsAsync(CommandContext context, string rawName, CancellationToken cancellationToken)
+    {
+        var console = context.Console;
+        UsernameRules.TryNormalize(rawName, out var username, out _);
+        if (await context.Host.DatabaseProblemAsync(cancellationToken) is { } problem)
+        {
+            return console.Fail(problem);
+        }
+        await using var scope = context.Host.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var user = await services.GetRequiredService<AuthDbContext>().Users.AsNoTracking()
+            .Where(u => u.NormalizedUsername == username.Normalized)
+            .Select(u => new { u.Id, u.Username })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (user is null)
+        {
+            return console.Fail($"There is no user named '{username.Display}'.");
+        }
+        services.GetRequiredService<AuditLog>().Add(AuditEventTypes.SessionsRevoked, user.Id, user.Username, detail: CommandLineDetail);
+        var ended = await services.GetRequiredService<UserSessions>().RevokeAllAsync(user.Id, exceptSessionId: null, RevocationReasons.Admin, cancellationToken);
+        var interval = services.GetRequiredService<IOptions<RevocationOptions>>().Value.SyncInterval;
+        console.Out.WriteLine($"Ended {ended} session{(ended == 1 ? "" : "s")} of {user.Username}. " +
+                              $"Running servers refuse their access tokens within {interval.TotalSeconds:0.###} s (Revocation:SyncInterval).");
+        return ExitCodes.Success;
+    }
+}
