@@ -11,13 +11,15 @@ namespace JwtAuth.Infrastructure;
 /// responses, health checks and the OpenAPI document.</summary>
 public static class ApiDefaults
 {
+    private static readonly JsonNamingPolicy Naming = JsonNamingPolicy.SnakeCaseLower;
+
     public static IServiceCollection AddApiDefaults(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
         services.Configure<JsonOptions>(json =>
         {
-            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.PropertyNamingPolicy = Naming;
             json.SerializerOptions.DictionaryKeyPolicy = null;
         });
         // Binding failures raise BadHttpRequestException, which BadRequestExceptionHandler turns into problem details.
@@ -25,7 +27,9 @@ public static class ApiDefaults
         // No per-request trace id in error bodies: two failures of the same kind must be byte-identical.
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
         {
+            // ASP.NET Core spells the key with the JSON naming policy ("trace_id" here).
             context.ProblemDetails.Extensions.Remove("traceId");
+            context.ProblemDetails.Extensions.Remove(Naming.ConvertName("traceId"));
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.Configure<KestrelServerOptions>(kestrel =>
