@@ -66,9 +66,12 @@ public static class ApiDefaults
         return app;
     }
 
-    /// <summary>HTTPS redirection only makes sense when the server (or its proxy) has an HTTPS port.</summary>
-    private static bool HttpsIsConfigured(IConfiguration configuration) =>
-        (configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "").Contains("https://", StringComparison.OrdinalIgnoreCase)
-        || !string.IsNullOrEmpty(configuration["https_port"] ?? configuration["HTTPS_PORTS"] ?? configuration["ASPNETCORE_HTTPS_PORTS"])
-        || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any(e => (e["Url"] ?? "").StartsWith("https", StringComparison.OrdinalIgnoreCase));
+    /// <summary>HTTPS redirection only makes sense when the server (or its proxy) has an HTTPS port: an https URL
+    /// to listen on (urls, Kestrel:Endpoints), HTTPS ports to listen on (https_ports), or the public HTTPS port
+    /// of a TLS-terminating proxy (https_port). The ASPNETCORE_ prefix of environment variables is already gone.</summary>
+    public static bool HttpsIsConfigured(IConfiguration configuration) =>
+        (configuration["urls"] ?? "").Contains("https://", StringComparison.OrdinalIgnoreCase)
+        || !string.IsNullOrWhiteSpace(configuration["https_port"])
+        || !string.IsNullOrWhiteSpace(configuration["https_ports"])
+        || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any(e => (e["Url"] ?? "").StartsWith("https://", StringComparison.OrdinalIgnoreCase));
 }
