@@ -72,6 +72,23 @@ public sealed class ClientRateLimitingTests
     }
 
     [Theory]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", true)]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:3::1", false)]
+    [InlineData("198.51.100.7", "::ffff:198.51.100.7", true)]
+    [InlineData("198.51.100.7", "198.51.100.8", false)]
+    public async Task An_ipv6_client_is_limited_per_64_and_a_mapped_ipv4_address_is_the_ipv4_address(string first, string second, bool shared)
+    {
+        using var app = App();
+        using var firstClient = app.CreateClientFrom(first);
+        using var secondClient = app.CreateClientFrom(second);
+        for (var i = 0; i < Permits; i++) await SendAsync(firstClient, "/login");
+
+        var response = await SendAsync(secondClient, "/login");
+
+        Assert.Equal(shared ? HttpStatusCode.TooManyRequests : HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Theory]
     [InlineData("198.51.100.7")]
     [InlineData("127.0.0.1")]
     [InlineData("::1")]
