@@ -74,7 +74,7 @@ public static class ClientRateLimiting
 
     /// <summary>An IPv4 address, or the /64 of an IPv6 one: a single IPv6 client is routinely given a whole /64,
     /// so counting each address apart would give it 2^64 budgets.</summary>
-    public static string PartitionKey(IPAddress? address)
+    private static string PartitionKey(IPAddress? address)
     {
         if (address is null) return "unknown";
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();

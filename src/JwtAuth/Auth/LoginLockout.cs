@@ -29,7 +29,8 @@ public sealed class LockoutOptionsValidator : IValidateOptions<LockoutOptions>
 public abstract record LockoutDecision
 {
     /// <summary>Check the password. The attempt already counts as a failure; a success clears it with
-    /// <see cref="LoginLockout.ResetAsync"/>. <paramref name="StartsLockout"/> when this attempt used the last try.</summary>
+    /// <see cref="LoginLockout.ResetAsync"/>.</summary>
+    /// <param name="StartsLockout">This attempt used the last try: the name is locked from now on.</param>
     public sealed record Allowed(bool StartsLockout) : LockoutDecision;
 
     public sealed record Refused(TimeSpan RetryAfter) : LockoutDecision;
