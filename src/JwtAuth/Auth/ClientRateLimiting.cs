@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using JwtAuth.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
@@ -66,8 +68,7 @@ public static class ClientRateLimiting
                 {
                     return RateLimitPartition.GetNoLimiter("off");
                 }
-                var clientIp = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-                return RateLimitPartition.GetFixedWindowLimiter(clientIp, _ => new FixedWindowRateLimiterOptions
+                return RateLimitPartition.GetFixedWindowLimiter(PartitionKey(http.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = permits,
                     Window = TimeSpan.FromMinutes(1),
@@ -76,5 +77,16 @@ public static class ClientRateLimiting
             });
         });
         return services;
+    }
+
+    /// <summary>An IPv4 address, or the /64 of an IPv6 one: a single IPv6 client is routinely given a whole /64,
+    /// so counting each address apart would give it 2^64 budgets.</summary>
+    private static string PartitionKey(IPAddress? address)
+    {
+        if (address is null) return "unknown";
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.AddressFamily != AddressFamily.InterNetworkV6) return address.ToString();
+        var prefix = address.GetAddressBytes()[..8];
+        return new IPAddress([.. prefix, 0, 0, 0, 0, 0, 0, 0, 0]) + "/64";
     }
 }

@@ -27,20 +27,20 @@ public sealed class PasswordLogin(
 {
     public async Task<LoginOutcome> AttemptAsync(UsernameRules.Username username, string password, string clientId, CancellationToken cancellationToken)
     {
-        if (await lockout.RemainingAsync(username.Normalized, cancellationToken) is { } remaining)
+        var decision = await lockout.BeginAttemptAsync(username.Normalized, cancellationToken);
+        if (decision is LockoutDecision.Refused refused)
         {
             audit.Add(AuditEventTypes.LockedOut, username: username.Display, detail: "login refused while locked out");
             await db.SaveChangesAsync(cancellationToken);
-            return new LoginOutcome.LockedOut(remaining);
+            return new LoginOutcome.LockedOut(refused.RetryAfter);
         }
 
         var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUsername == username.Normalized, cancellationToken);
         var check = await hashing.RunAsync(() => hasher.Verify(password, user?.PasswordHash));
         if (check == PasswordCheck.Failed)
         {
-            var lockedFor = await lockout.RecordFailureAsync(username.Normalized, cancellationToken);
             audit.Add(AuditEventTypes.LoginFailed, user?.Id, user?.Username ?? username.Display);
-            if (lockedFor is not null)
+            if (decision is LockoutDecision.Allowed { StartsLockout: true })
             {
                 audit.Add(AuditEventTypes.LockedOut, user?.Id, user?.Username ?? username.Display, detail: "lockout started");
             }

@@ -11,13 +11,15 @@ namespace JwtAuth.Infrastructure;
 /// responses, health checks and the OpenAPI document.</summary>
 public static class ApiDefaults
 {
+    private static readonly JsonNamingPolicy Naming = JsonNamingPolicy.SnakeCaseLower;
+
     public static IServiceCollection AddApiDefaults(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
         services.Configure<JsonOptions>(json =>
         {
-            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.PropertyNamingPolicy = Naming;
             json.SerializerOptions.DictionaryKeyPolicy = null;
         });
         // Binding failures raise BadHttpRequestException, which BadRequestExceptionHandler turns into problem details.
@@ -25,7 +27,9 @@ public static class ApiDefaults
         // No per-request trace id in error bodies: two failures of the same kind must be byte-identical.
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
         {
+            // ASP.NET Core spells the key with the JSON naming policy ("trace_id" here).
             context.ProblemDetails.Extensions.Remove("traceId");
+            context.ProblemDetails.Extensions.Remove(Naming.ConvertName("traceId"));
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<ServiceBusyExceptionHandler>();
@@ -63,9 +67,12 @@ public static class ApiDefaults
         return app;
     }
 
-    /// <summary>HTTPS redirection only makes sense when the server (or its proxy) has an HTTPS port.</summary>
-    private static bool HttpsIsConfigured(IConfiguration configuration) =>
-        (configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "").Contains("https://", StringComparison.OrdinalIgnoreCase)
-        || !string.IsNullOrEmpty(configuration["https_port"] ?? configuration["HTTPS_PORTS"] ?? configuration["ASPNETCORE_HTTPS_PORTS"])
-        || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any(e => (e["Url"] ?? "").StartsWith("https", StringComparison.OrdinalIgnoreCase));
+    /// <summary>HTTPS redirection only makes sense when the server (or its proxy) has an HTTPS port: an https URL
+    /// to listen on (urls, Kestrel:Endpoints), HTTPS ports to listen on (https_ports), or the public HTTPS port
+    /// of a TLS-terminating proxy (https_port). The ASPNETCORE_ prefix of environment variables is already gone.</summary>
+    public static bool HttpsIsConfigured(IConfiguration configuration) =>
+        (configuration["urls"] ?? "").Contains("https://", StringComparison.OrdinalIgnoreCase)
+        || !string.IsNullOrWhiteSpace(configuration["https_port"])
+        || !string.IsNullOrWhiteSpace(configuration["https_ports"])
+        || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any(e => (e["Url"] ?? "").StartsWith("https://", StringComparison.OrdinalIgnoreCase));
 }

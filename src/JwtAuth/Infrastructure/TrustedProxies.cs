@@ -44,7 +44,6 @@ public static class TrustedProxies
         services.AddSingleton<IValidateOptions<TrustedProxyOptions>, TrustedProxyOptionsValidator>();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<TrustedProxyOptions>>((forwarded, trusted) =>
         {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             forwarded.ForwardLimit = null;
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
@@ -56,6 +55,10 @@ public static class TrustedProxies
             {
                 if (IPNetwork.TryParse(network, out var parsed)) forwarded.KnownIPNetworks.Add(parsed);
             }
+            // With both lists empty the middleware believes every peer, so then it must not read the headers at all.
+            forwarded.ForwardedHeaders = forwarded.KnownProxies.Count > 0 || forwarded.KnownIPNetworks.Count > 0
+                ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                : ForwardedHeaders.None;
         });
         return services;
     }

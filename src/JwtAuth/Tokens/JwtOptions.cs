@@ -41,6 +41,7 @@ public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
         "placeholder", "replace-me", "replaceme", "example", "sample", "thisismysecretkey", "this is my custom secret key",
         "thisismycustomsecretkeyforauthentication", "veryverysecret", "default", "password", "jwtsecret", "jwt-secret",
         "test-key", "testkey", "devkey", "dev-key", "signingkey", "signing-key", "secretkey", "secret-key",
+        "a-string-secret-at-least-256-bits-long", "qwerty", "letmein", "12345678", "abcdefgh",
     ];
 
     public ValidateOptionsResult Validate(string? name, JwtOptions options)
@@ -72,7 +73,8 @@ public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
     internal static string? DescribeSecretProblem(string? secret)
     {
         if (string.IsNullOrWhiteSpace(secret)) return "is missing.";
-        if (WellKnownSecrets.Contains(secret.Trim(), StringComparer.OrdinalIgnoreCase))
+        // Some sample secrets are plain words that happen to be valid base64, so the text itself is checked too.
+        if (WellKnownSecrets.Contains(secret.Trim(), StringComparer.OrdinalIgnoreCase) || ContainsWellKnownPhrase(secret))
         {
             return "is a well-known example secret; generate a random one.";
         }

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace JwtAuth.Users;
 
-/// <summary>8 to 1024 characters of any Unicode, not the username itself.</summary>
+/// <summary>8 to 1024 characters (code points after NFKC normalisation) of any Unicode, not the username itself.</summary>
 public static class PasswordRules
 {
     public const int MinLength = 8;
@@ -15,14 +15,18 @@ public static class PasswordRules
             error = "The password is required.";
             return false;
         }
-        if (password.Length > MaxLength * 2 || UsernameRules.HasLoneSurrogate(password))
+        if (password.Length > MaxLength * 2)
         {
-            error = password.Length > MaxLength * 2
-                ? $"The password must be at most {MaxLength} characters."
-                : "The password contains invalid Unicode.";
+            error = $"The password must be at most {MaxLength} characters.";
             return false;
         }
-        var length = password.EnumerateRunes().Count();
+        if (!TryPrepare(password, out var prepared))
+        {
+            error = "The password contains invalid Unicode.";
+            return false;
+        }
+        // Counted as code points of the NFKC form that is hashed, so "e" + combining acute counts once, as "é" does.
+        var length = prepared.EnumerateRunes().Count();
         if (length < MinLength)
         {
             error = $"The password must be at least {MinLength} characters.";
@@ -33,7 +37,7 @@ public static class PasswordRules
             error = $"The password must be at most {MaxLength} characters.";
             return false;
         }
-        if (normalizedUsername is not null && UsernameRules.Fold(Prepare(password)) == normalizedUsername)
+        if (normalizedUsername is not null && UsernameRules.Fold(prepared) == normalizedUsername)
         {
             error = "The password must not be the username.";
             return false;
@@ -47,5 +51,21 @@ public static class PasswordRules
 
     /// <summary>Login accepts anything a valid password could be, and refuses only what could never be one.</summary>
     public static bool IsPlausible(string? password) =>
-        !string.IsNullOrEmpty(password) && password.Length <= MaxLength * 2 && !UsernameRules.HasLoneSurrogate(password);
+        !string.IsNullOrEmpty(password) && password.Length <= MaxLength * 2 && TryPrepare(password, out _);
+
+    /// <summary>Normalisation throws on lone surrogates and on some noncharacters such as U+FFFE.</summary>
+    private static bool TryPrepare(string password, out string prepared)
+    {
+        prepared = "";
+        if (UsernameRules.HasLoneSurrogate(password)) return false;
+        try
+        {
+            prepared = Prepare(password);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 }

@@ -108,18 +108,23 @@ public static class UserEndpoints
         if (errors.Any) return errors.ToProblem();
 
         // A stolen access token must not become an unlimited password oracle: failures count toward lockout.
-        if (await lockout.RemainingAsync(user.NormalizedUsername, cancellationToken) is { } remaining)
+        var decision = await lockout.BeginAttemptAsync(user.NormalizedUsername, cancellationToken);
+        if (decision is LockoutDecision.Refused refused)
         {
-            return Problems.TooManyRequests(http, remaining, "Too many failed attempts; try again later.");
+            return Problems.TooManyRequests(http, refused.RetryAfter, "Too many failed attempts; try again later.");
         }
         if (!PasswordRules.IsPlausible(request.CurrentPassword) || await hashing.RunAsync(() => hasher.Verify(request.CurrentPassword!, user.PasswordHash)) == PasswordCheck.Failed)
         {
-            await lockout.RecordFailureAsync(user.NormalizedUsername, cancellationToken);
             audit.Add(AuditEventTypes.LoginFailed, user.Id, user.Username, principal.SessionId(), "wrong current password at /me/password");
+            if (decision is LockoutDecision.Allowed { StartsLockout: true })
+            {
+                audit.Add(AuditEventTypes.LockedOut, user.Id, user.Username, principal.SessionId(), "lockout started");
+            }
             await db.SaveChangesAsync(cancellationToken);
             return new ValidationErrors().Add("current_password", "The current password is incorrect.").ToProblem();
         }
 
+        await lockout.ResetAsync(user.NormalizedUsername, cancellationToken);
         user.PasswordHash = await hashing.RunAsync(() => hasher.Hash(request.NewPassword!));
         audit.Add(AuditEventTypes.PasswordChanged, user.Id, user.Username, principal.SessionId());
         await sessions.RevokeAllAsync(user.Id, exceptSessionId: principal.SessionId(), RevocationReasons.PasswordChanged, cancellationToken);

@@ -5,6 +5,7 @@ using System.Text.Json;
 using JwtAuth.Auth;
 using JwtAuth.Data;
 using JwtAuth.Users;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -27,11 +28,36 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
 
     public const string DefaultPassword = "correct horse battery staple";
 
-    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), "jwtauth-tests", $"{Guid.NewGuid():N}.db");
+    private readonly string _databasePath;
     private readonly Dictionary<string, string?> _settings;
+    private bool _ownsDatabase = true;
 
+    /// <summary>A server with the default test settings, changed by <paramref name="settings"/>; a null value removes a setting.</summary>
     public JwtAuthApplication(params (string Key, string? Value)[] settings)
+        : this(Path.Combine(Path.GetTempPath(), "jwtauth-tests", $"{Guid.NewGuid():N}.db"),
+               "test-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)),
+               RandomNumberGenerator.GetBytes(32),
+               DateTimeOffset.UtcNow.AddHours(1),
+               settings)
     {
+    }
+
+    /// <summary>The same server after a restart (or a second instance of it): the same database file, signing key,
+    /// settings and clock reading. The new instance takes over the database file, so disposing
+    /// <paramref name="previous"/> leaves it in place.</summary>
+    public JwtAuthApplication(JwtAuthApplication previous, params (string Key, string? Value)[] settings)
+        : this(previous._databasePath, previous.SigningKeyId, previous.SigningKey, previous.Time.GetUtcNow(),
+               [.. previous._settings.Select(s => (s.Key, s.Value)), .. settings])
+    {
+        previous._ownsDatabase = false;
+    }
+
+    private JwtAuthApplication(string databasePath, string signingKeyId, byte[] signingKey, DateTimeOffset now, (string Key, string? Value)[] settings)
+    {
+        _databasePath = databasePath;
+        SigningKeyId = signingKeyId;
+        SigningKey = signingKey;
+        Time = new FakeTimeProvider(now);
         _settings = new Dictionary<string, string?>
         {
             ["Database:Provider"] = "Sqlite",
@@ -44,16 +70,20 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
         };
         foreach (var (key, value) in settings)
         {
-            _settings[key] = value;
+            if (value is null) _settings.Remove(key);
+            else _settings[key] = value;
         }
     }
 
-    public string SigningKeyId { get; } = "test-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+    public string SigningKeyId { get; }
 
-    public byte[] SigningKey { get; } = RandomNumberGenerator.GetBytes(32);
+    public byte[] SigningKey { get; }
 
     /// <summary>Starts one hour after the real clock so tokens made with the real clock are not confused with it.</summary>
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow.AddHours(1));
+    public FakeTimeProvider Time { get; }
+
+    /// <summary>The host environment; WebApplicationFactory's default is Development.</summary>
+    public string? Environment { get; init; }
 
     public CountingPasswordHasher PasswordHasher => (CountingPasswordHasher)Services.GetRequiredService<IPasswordHasher>();
 
@@ -61,9 +91,11 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        if (Environment is not null) builder.UseEnvironment(Environment);
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
         builder.ConfigureTestServices(services =>
         {
+            services.AddTransient<IStartupFilter, TestPeerAddress>();
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Time);
             services.RemoveAll<IPasswordHasher>();
@@ -128,10 +160,19 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>A client whose requests reach the server from <paramref name="peerAddress"/>, as if over TCP.</summary>
+    public HttpClient CreateClientFrom(string peerAddress)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add(TestPeerAddress.Header, peerAddress);
+        return client;
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
         SqliteConnection.ClearAllPools();
+        if (!_ownsDatabase) return;
         foreach (var suffix in new[] { "", "-wal", "-shm" })
         {
             File.Delete(_databasePath + suffix);
