@@ -56,11 +56,13 @@ wrk -t2 -c64 -d3s -s "$here/me.lua" "$base" >/dev/null
 record anonymous "$(wrk_json -t2 -c64 -d10s --latency -s "$here/anonymous.lua" "$base")"
 record me "$(wrk_json -t2 -c64 -d10s --latency -s "$here/me.lua" "$base")"
 
+client refresh-chain --base "$base" --username user1 --password "$password" --count 3000 >/dev/null   # warm-up
 record refresh_chain "$(client refresh-chain --base "$base" --username user0 --password "$password" --count 1000)"
 record refresh_parallel "$(client refresh-parallel --base "$base" --prefix user --sessions 32 --password "$password" --seconds 5 --db "$work/main/jwtauth.db")"
 
 record bcrypt "$(client bcrypt --work-factor 12 --samples 5)"
 export USER_PREFIX=user USERS=16 PASSWORD="$password"
+wrk -t2 -c4 -d4s -s "$here/login.lua" "$base" >/dev/null   # warm-up
 record login "$(wrk_json -t2 -c4 -d15s --latency -s "$here/login.lua" "$base")"
 
 export THREADS=1
