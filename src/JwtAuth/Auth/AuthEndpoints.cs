@@ -49,6 +49,7 @@ public static class AuthEndpoints
         {
             LoginOutcome.Succeeded success => TypedResults.Ok(success.Tokens),
             LoginOutcome.LockedOut locked => Problems.TooManyRequests(http, locked.RetryAfter, "Too many failed logins for this username; try again later."),
+            LoginOutcome.Busy busy => Problems.ServiceUnavailable(http, busy.RetryAfter, Problems.HashingBusyTitle),
             _ => Problems.Status(StatusCodes.Status401Unauthorized, InvalidCredentialsTitle),
         };
     }

@@ -1,3 +1,4 @@
+using JwtAuth.Infrastructure;
 using JwtAuth.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -71,6 +72,7 @@ public static class OAuthEndpoints
         {
             LoginOutcome.Succeeded success => TypedResults.Ok(success.Tokens),
             LoginOutcome.LockedOut locked => OAuthErrorResult.TooManyRequests(locked.RetryAfter, "Too many failed logins for this username; try again later."),
+            LoginOutcome.Busy busy => OAuthErrorResult.TemporarilyUnavailable(busy.RetryAfter, Problems.HashingBusyTitle),
             _ => OAuthErrorResult.InvalidGrant(AuthEndpoints.InvalidCredentialsTitle),
         };
     }

@@ -16,6 +16,9 @@ public static class OAuthErrorCodes
     public const string InvalidGrant = "invalid_grant";
     public const string UnsupportedGrantType = "unsupported_grant_type";
 
+    /// <summary>RFC 6749 4.1.2.1's code for a server that is briefly overloaded (503).</summary>
+    public const string TemporarilyUnavailable = "temporarily_unavailable";
+
     /// <summary>Not an RFC 6749 code: 429 is outside that RFC, but clients parse every /token error the same way.</summary>
     public const string TooManyRequests = "too_many_requests";
 }
@@ -67,6 +70,10 @@ public sealed class OAuthErrorResult : IResult, IStatusCodeHttpResult, IValueHtt
         new(StatusCodes.Status429TooManyRequests, new OAuthError(OAuthErrorCodes.TooManyRequests, description),
             retryAfter is { } wait ? Infrastructure.Problems.RetryAfterSeconds(wait).ToString(CultureInfo.InvariantCulture) : null);
 
+    public static OAuthErrorResult TemporarilyUnavailable(TimeSpan retryAfter, string description) =>
+        new(StatusCodes.Status503ServiceUnavailable, new OAuthError(OAuthErrorCodes.TemporarilyUnavailable, description),
+            Infrastructure.Problems.RetryAfterSeconds(retryAfter).ToString(CultureInfo.InvariantCulture));
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
@@ -86,7 +93,7 @@ public sealed class OAuthErrorResult : IResult, IStatusCodeHttpResult, IValueHtt
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {
-        foreach (var status in new[] { StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests })
+        foreach (var status in new[] { StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable })
         {
             builder.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(OAuthError), ["application/json"]));
         }

@@ -13,6 +13,9 @@ public abstract record LoginOutcome
     public sealed record InvalidCredentials : LoginOutcome;
 
     public sealed record LockedOut(TimeSpan RetryAfter) : LoginOutcome;
+
+    /// <summary>Every hashing place is taken: turned away before the lockout count or the database is touched.</summary>
+    public sealed record Busy(TimeSpan RetryAfter) : LoginOutcome;
 }
 
 /// <summary>The password grant, shared by <c>/login</c> and <c>/token</c>: lockout, the same hashing work for
@@ -27,6 +30,19 @@ public sealed class PasswordLogin(
 {
     public async Task<LoginOutcome> AttemptAsync(UsernameRules.Username username, string password, string clientId, CancellationToken cancellationToken)
     {
+        if (!hashing.TryAdmit(out var slot))
+        {
+            return new LoginOutcome.Busy(PasswordHashingQueue.RetryAfter);
+        }
+        using (slot)
+        {
+            return await AttemptAdmittedAsync(slot, username, password, clientId, cancellationToken);
+        }
+    }
+
+    private async Task<LoginOutcome> AttemptAdmittedAsync(
+        PasswordHashingQueue.HashingSlot slot, UsernameRules.Username username, string password, string clientId, CancellationToken cancellationToken)
+    {
         var decision = await lockout.BeginAttemptAsync(username.Normalized, cancellationToken);
         if (decision is LockoutDecision.Refused refused)
         {
@@ -36,7 +52,7 @@ public sealed class PasswordLogin(
         }
 
         var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUsername == username.Normalized, cancellationToken);
-        var check = await hashing.RunAsync(() => hasher.Verify(password, user?.PasswordHash));
+        var check = await slot.RunAsync(() => hasher.Verify(password, user?.PasswordHash));
         if (check == PasswordCheck.Failed)
         {
             audit.Add(AuditEventTypes.LoginFailed, user?.Id, user?.Username ?? username.Display);
@@ -51,7 +67,7 @@ public sealed class PasswordLogin(
         await lockout.ResetAsync(username.Normalized, cancellationToken);
         if (check == PasswordCheck.SucceededNeedsRehash)
         {
-            user!.PasswordHash = await hashing.RunAsync(() => hasher.Hash(password));
+            user!.PasswordHash = await slot.RunAsync(() => hasher.Hash(password));
         }
         return new LoginOutcome.Succeeded(await sessions.StartAsync(user!, clientId, cancellationToken));
     }

@@ -32,7 +32,6 @@ public static class ApiDefaults
             context.ProblemDetails.Extensions.Remove(Naming.ConvertName("traceId"));
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
-        services.AddExceptionHandler<ServiceBusyExceptionHandler>();
         services.Configure<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -14,5 +14,14 @@ public static class Problems
         return Status(StatusCodes.Status429TooManyRequests, title);
     }
 
+    /// <summary>503 with <c>Retry-After</c>: work shed to keep the rest of the server responsive.</summary>
+    public static ProblemHttpResult ServiceUnavailable(HttpContext http, TimeSpan retryAfter, string title)
+    {
+        http.Response.Headers.RetryAfter = RetryAfterSeconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Status(StatusCodes.Status503ServiceUnavailable, title);
+    }
+
+    public const string HashingBusyTitle = "Too many passwords are being checked right now; retry shortly.";
+
     public static long RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
 }

@@ -1,24 +1,29 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
-using JwtAuth.Infrastructure;
 
 namespace JwtAuth.Users;
 
 /// <summary>Runs password hashing on one dedicated thread per core behind a short queue. bcrypt never blocks
-/// thread-pool threads (so token checks keep flowing during a login flood), the hashing threads run at a
-/// lower OS priority than request handling, and when the queue is full the login is shed at once with 503.</summary>
+/// thread-pool threads (so token checks keep flowing during a login flood), the hashing threads run at the
+/// lowest OS priority, and a request that finds the queue full is turned away before it does any other work.</summary>
 public sealed class PasswordHashingQueue : IDisposable
 {
     /// <summary>Logins waiting beyond this many per core would wait longer than a client should.</summary>
     private const int QueuedPerWorker = 4;
 
-    private readonly BlockingCollection<WorkItem> _queue;
+    /// <summary>How long a turned-away client should wait: about one round of hashing.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+
+    private readonly BlockingCollection<WorkItem> _queue = new();
     private readonly Thread[] _workers;
+    private readonly int _capacity;
+    private int _admitted;
 
     public PasswordHashingQueue()
     {
         var workers = Environment.ProcessorCount;
-        _queue = new BlockingCollection<WorkItem>(workers * QueuedPerWorker);
+        _capacity = workers * (1 + QueuedPerWorker);
         _workers = new Thread[workers];
         for (var i = 0; i < workers; i++)
         {
@@ -27,14 +32,39 @@ public sealed class PasswordHashingQueue : IDisposable
         }
     }
 
-    public Task<T> RunAsync<T>(Func<T> work)
+    /// <summary>Reserves a place for one request's hashing; false when every place is taken.</summary>
+    public bool TryAdmit([NotNullWhen(true)] out HashingSlot? slot)
     {
-        var item = new WorkItem<T>(work);
-        if (!_queue.TryAdd(item))
+        if (Interlocked.Increment(ref _admitted) > _capacity)
         {
-            throw new ServiceBusyException("Too many logins are being checked right now; retry shortly.", TimeSpan.FromSeconds(1));
+            Interlocked.Decrement(ref _admitted);
+            slot = null;
+            return false;
         }
-        return item.Task;
+        slot = new HashingSlot(this);
+        return true;
+    }
+
+    /// <summary>A request's place in the queue: its hashing runs through it, and disposing it frees the place.</summary>
+    public sealed class HashingSlot(PasswordHashingQueue queue) : IDisposable
+    {
+        private int _released;
+
+        public Task<T> RunAsync<T>(Func<T> work)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _released) != 0, this);
+            var item = new WorkItem<T>(work);
+            queue._queue.Add(item);
+            return item.Task;
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                Interlocked.Decrement(ref queue._admitted);
+            }
+        }
     }
 
     public void Dispose()
@@ -65,7 +95,7 @@ public sealed class PasswordHashingQueue : IDisposable
         try
         {
             // Linux applies nice values per thread; .NET's Thread.Priority does not reach the scheduler there.
-            _ = SetPriority(0, GetThreadId(), 10);
+            _ = SetPriority(0, GetThreadId(), 19);
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -41,8 +41,8 @@ public static class UserEndpoints
     }
 
     private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterRequest request, AuthDbContext db, IPasswordHasher hasher, PasswordHashingQueue hashing, AuditLog audit, TimeProvider time,
-        IOptions<RegistrationOptions> registration, CancellationToken cancellationToken)
+        RegisterRequest request, HttpContext http, AuthDbContext db, IPasswordHasher hasher, PasswordHashingQueue hashing, AuditLog audit,
+        TimeProvider time, IOptions<RegistrationOptions> registration, CancellationToken cancellationToken)
     {
         if (!registration.Value.Enabled)
         {
@@ -61,12 +61,21 @@ public static class UserEndpoints
         {
             return Taken();
         }
+        if (!hashing.TryAdmit(out var slot))
+        {
+            return Problems.ServiceUnavailable(http, PasswordHashingQueue.RetryAfter, Problems.HashingBusyTitle);
+        }
+        string passwordHash;
+        using (slot)
+        {
+            passwordHash = await slot.RunAsync(() => hasher.Hash(request.Password!));
+        }
         var user = new User
         {
             Id = Guid.NewGuid(),
             Username = username.Display,
             NormalizedUsername = username.Normalized,
-            PasswordHash = await hashing.RunAsync(() => hasher.Hash(request.Password!)),
+            PasswordHash = passwordHash,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         db.Users.Add(user);
@@ -106,6 +115,11 @@ public static class UserEndpoints
             errors.Add("new_password", newPasswordError);
         }
         if (errors.Any) return errors.ToProblem();
+        if (!hashing.TryAdmit(out var slot))
+        {
+            return Problems.ServiceUnavailable(http, PasswordHashingQueue.RetryAfter, Problems.HashingBusyTitle);
+        }
+        using var admitted = slot;
 
         // A stolen access token must not become an unlimited password oracle: failures count toward lockout.
         var decision = await lockout.BeginAttemptAsync(user.NormalizedUsername, cancellationToken);
@@ -113,7 +127,7 @@ public static class UserEndpoints
         {
             return Problems.TooManyRequests(http, refused.RetryAfter, "Too many failed attempts; try again later.");
         }
-        if (!PasswordRules.IsPlausible(request.CurrentPassword) || await hashing.RunAsync(() => hasher.Verify(request.CurrentPassword!, user.PasswordHash)) == PasswordCheck.Failed)
+        if (!PasswordRules.IsPlausible(request.CurrentPassword) || await slot.RunAsync(() => hasher.Verify(request.CurrentPassword!, user.PasswordHash)) == PasswordCheck.Failed)
         {
             audit.Add(AuditEventTypes.LoginFailed, user.Id, user.Username, principal.SessionId(), "wrong current password at /me/password");
             if (decision is LockoutDecision.Allowed { StartsLockout: true })
@@ -125,7 +139,7 @@ public static class UserEndpoints
         }
 
         await lockout.ResetAsync(user.NormalizedUsername, cancellationToken);
-        user.PasswordHash = await hashing.RunAsync(() => hasher.Hash(request.NewPassword!));
+        user.PasswordHash = await slot.RunAsync(() => hasher.Hash(request.NewPassword!));
         audit.Add(AuditEventTypes.PasswordChanged, user.Id, user.Username, principal.SessionId());
         await sessions.RevokeAllAsync(user.Id, exceptSessionId: principal.SessionId(), RevocationReasons.PasswordChanged, cancellationToken);
         return TypedResults.NoContent();

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using JwtAuth.Infrastructure;
 using JwtAuth.Tests.Infrastructure;
 using JwtAuth.Users;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace JwtAuth.Tests.Users;
@@ -13,83 +13,130 @@ public sealed class PasswordHashingQueueTests
     public async Task Work_runs_off_the_thread_pool_and_returns_its_result()
     {
         using var queue = new PasswordHashingQueue();
+        Assert.True(queue.TryAdmit(out var slot));
+        using (slot)
+        {
+            var (result, onPoolThread) = await slot.RunAsync(() => (42, Thread.CurrentThread.IsThreadPoolThread));
 
-        var (result, onPoolThread) = await queue.RunAsync(() => (42, Thread.CurrentThread.IsThreadPoolThread));
-
-        Assert.Equal(42, result);
-        Assert.False(onPoolThread);
+            Assert.Equal(42, result);
+            Assert.False(onPoolThread);
+        }
     }
 
     [Fact]
     public async Task Exceptions_reach_the_caller()
     {
         using var queue = new PasswordHashingQueue();
-
-        await Assert.ThrowsAsync<InvalidOperationException>(() => queue.RunAsync<int>(() => throw new InvalidOperationException()));
+        Assert.True(queue.TryAdmit(out var slot));
+        using (slot)
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => slot.RunAsync<int>(() => throw new InvalidOperationException()));
+        }
     }
 
     [Fact]
-    public async Task A_full_queue_sheds_work_at_once()
+    public async Task A_full_queue_turns_requests_away_until_a_place_is_freed()
     {
         using var queue = new PasswordHashingQueue();
         using var release = new ManualResetEventSlim();
-        var blocked = Saturate(queue, release);
+        var (slots, blocked) = Saturate(queue, release);
 
-        var shed = Assert.Throws<ServiceBusyException>(() => { _ = queue.RunAsync(() => 1); });
+        Assert.False(queue.TryAdmit(out _));
 
-        Assert.True(shed.RetryAfter > TimeSpan.Zero);
         release.Set();
         await Task.WhenAll(blocked);
+        slots[0].Dispose();
+        slots[0].Dispose();
+        Assert.True(queue.TryAdmit(out var freed));
+        Assert.False(queue.TryAdmit(out _));
+        freed.Dispose();
+        slots.ForEach(s => s.Dispose());
     }
 
     [Fact]
-    public async Task A_login_flood_beyond_the_queue_gets_503_with_retry_after()
+    public async Task A_login_flood_beyond_the_queue_gets_503_with_retry_after_and_counts_nothing()
     {
-        using var app = new JwtAuthApplication();
+        using var app = new JwtAuthApplication(("Lockout:MaxFailedAttempts", "2"));
         await app.RegisterAsync("alice");
         using var release = new ManualResetEventSlim();
-        var blocked = Saturate(app.Services.GetRequiredService<PasswordHashingQueue>(), release);
+        var (slots, blocked) = Saturate(app.Services.GetRequiredService<PasswordHashingQueue>(), release);
         using var client = app.CreateClient();
 
-        var response = await client.PostAsJsonAsync("/login", new { username = "alice", password = JwtAuthApplication.DefaultPassword });
+        var responses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 3; i++)
+        {
+            responses.Add(await client.PostAsJsonAsync("/login", new { username = "alice", password = "a wrong password" }));
+        }
 
-        await response.EnsureStatusAsync(HttpStatusCode.ServiceUnavailable);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        foreach (var response in responses)
+        {
+            await response.EnsureStatusAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        }
+        Assert.Equal(0, await app.WithDbAsync(db => db.LoginThrottles.CountAsync()));
         release.Set();
         await Task.WhenAll(blocked);
+        slots.ForEach(s => s.Dispose());
         var afterwards = await client.PostAsJsonAsync("/login", new { username = "alice", password = JwtAuthApplication.DefaultPassword });
         await afterwards.EnsureStatusAsync(HttpStatusCode.OK);
     }
 
-    /// <summary>Occupies every worker, then fills the queue, with work that waits for <paramref name="release"/>.</summary>
-    private static List<Task<bool>> Saturate(PasswordHashingQueue queue, ManualResetEventSlim release)
+    [Fact]
+    public async Task The_token_endpoint_answers_temporarily_unavailable_when_the_queue_is_full()
     {
-        using var started = new CountdownEvent(Environment.ProcessorCount);
+        using var app = new JwtAuthApplication();
+        await app.RegisterAsync("alice");
+        using var release = new ManualResetEventSlim();
+        var (slots, blocked) = Saturate(app.Services.GetRequiredService<PasswordHashingQueue>(), release);
+        using var client = app.CreateClient();
+
+        var response = await client.PostAsync("/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["username"] = "alice",
+            ["password"] = JwtAuthApplication.DefaultPassword,
+        }));
+
+        await response.EnsureStatusAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("\"error\":\"temporarily_unavailable\"", await response.Content.ReadAsStringAsync());
+        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        release.Set();
+        await Task.WhenAll(blocked);
+        slots.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
+    public async Task Registration_is_turned_away_too_when_the_queue_is_full()
+    {
+        using var app = new JwtAuthApplication();
+        using var release = new ManualResetEventSlim();
+        var (slots, blocked) = Saturate(app.Services.GetRequiredService<PasswordHashingQueue>(), release);
+        using var client = app.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/register", new { username = "bob", password = JwtAuthApplication.DefaultPassword });
+
+        await response.EnsureStatusAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(0, await app.WithDbAsync(db => db.Users.CountAsync()));
+        release.Set();
+        await Task.WhenAll(blocked);
+        slots.ForEach(s => s.Dispose());
+    }
+
+    /// <summary>Takes every place: the first ones occupy the workers, the rest wait in the queue, until <paramref name="release"/>.</summary>
+    private static (List<PasswordHashingQueue.HashingSlot> Slots, List<Task<bool>> Blocked) Saturate(PasswordHashingQueue queue, ManualResetEventSlim release)
+    {
+        var slots = new List<PasswordHashingQueue.HashingSlot>();
         var blocked = new List<Task<bool>>();
-        for (var i = 0; i < Environment.ProcessorCount; i++)
+        while (queue.TryAdmit(out var slot))
         {
-            blocked.Add(queue.RunAsync(() =>
-            {
-                started.Signal();
-                return release.Wait(TimeSpan.FromSeconds(30));
-            }));
-        }
-        Assert.True(started.Wait(TimeSpan.FromSeconds(10)), "The workers did not start.");
-        while (true)
-        {
-            try
-            {
-                blocked.Add(queue.RunAsync(() => release.Wait(TimeSpan.FromSeconds(30))));
-            }
-            catch (ServiceBusyException)
-            {
-                return blocked;
-            }
-            if (blocked.Count > 1000)
+            slots.Add(slot);
+            blocked.Add(slot.RunAsync(() => release.Wait(TimeSpan.FromSeconds(30))));
+            if (slots.Count > 1000)
             {
                 throw new InvalidOperationException("The queue never filled up.");
             }
         }
+        return (slots, blocked);
     }
 }
