@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using JwtAuth.Audit;
 using JwtAuth.Auth;
 using JwtAuth.Data;
 using JwtAuth.Users;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,11 +29,35 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
 
     public const string DefaultPassword = "correct horse battery staple";
 
-    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), "jwtauth-tests", $"{Guid.NewGuid():N}.db");
+    private readonly string _databasePath;
     private readonly Dictionary<string, string?> _settings;
+    private bool _ownsDatabase = true;
 
+    /// <summary>A server with the default test settings, changed by <paramref name="settings"/>; a null value removes a setting.</summary>
     public JwtAuthApplication(params (string Key, string? Value)[] settings)
+        : this(Path.Combine(Path.GetTempPath(), "jwtauth-tests", $"{Guid.NewGuid():N}.db"),
+               "test-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)),
+               RandomNumberGenerator.GetBytes(32),
+               DateTimeOffset.UtcNow.AddHours(1),
+               settings)
     {
+    }
+
+    /// <summary>The same server after a restart: the same database file, signing key, settings and clock reading.
+    /// The new instance takes over the database file, so disposing <paramref name="previous"/> leaves it in place.</summary>
+    public JwtAuthApplication(JwtAuthApplication previous, params (string Key, string? Value)[] settings)
+        : this(previous._databasePath, previous.SigningKeyId, previous.SigningKey, previous.Time.GetUtcNow(),
+               [.. previous._settings.Select(s => (s.Key, s.Value)), .. settings])
+    {
+        previous._ownsDatabase = false;
+    }
+
+    private JwtAuthApplication(string databasePath, string signingKeyId, byte[] signingKey, DateTimeOffset now, (string Key, string? Value)[] settings)
+    {
+        _databasePath = databasePath;
+        SigningKeyId = signingKeyId;
+        SigningKey = signingKey;
+        Time = new FakeTimeProvider(now);
         _settings = new Dictionary<string, string?>
         {
             ["Database:Provider"] = "Sqlite",
@@ -44,16 +70,20 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
         };
         foreach (var (key, value) in settings)
         {
-            _settings[key] = value;
+            if (value is null) _settings.Remove(key);
+            else _settings[key] = value;
         }
     }
 
-    public string SigningKeyId { get; } = "test-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+    public string SigningKeyId { get; }
 
-    public byte[] SigningKey { get; } = RandomNumberGenerator.GetBytes(32);
+    public byte[] SigningKey { get; }
 
     /// <summary>Starts one hour after the real clock so tokens made with the real clock are not confused with it.</summary>
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow.AddHours(1));
+    public FakeTimeProvider Time { get; }
+
+    /// <summary>The host environment; WebApplicationFactory's default is Development.</summary>
+    public string? Environment { get; init; }
 
     public CountingPasswordHasher PasswordHasher => (CountingPasswordHasher)Services.GetRequiredService<IPasswordHasher>();
 
@@ -61,6 +91,7 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        if (Environment is not null) builder.UseEnvironment(Environment);
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
         builder.ConfigureTestServices(services =>
         {
@@ -121,6 +152,16 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
         return await client.PostAsJsonAsync("/refresh", new { refresh_token = refreshToken });
     }
 
+    /// <summary>Creates a user with the admin role and logs in as that user.</summary>
+    public async Task<TokenResponse> LoginAsAdminAsync(string username = "root")
+    {
+        await CreateUserAsync(username, DefaultPassword, Roles.Admin);
+        return await LoginAsync(username);
+    }
+
+    public Task<List<AuditEvent>> AuditEventsAsync() =>
+        WithDbAsync(db => db.AuditEvents.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
+
     public HttpClient CreateClient(string accessToken)
     {
         var client = CreateClient();
@@ -132,6 +173,7 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         SqliteConnection.ClearAllPools();
+        if (!_ownsDatabase) return;
         foreach (var suffix in new[] { "", "-wal", "-shm" })
         {
             File.Delete(_databasePath + suffix);
@@ -166,4 +208,22 @@ public static class HttpResponseAssertions
             Assert.Fail($"Expected {(int)expected} but got {(int)response.StatusCode}: {body}");
         }
     }
+
+    /// <summary>Asserts an RFC 9457 problem with the status, and returns its body.</summary>
+    public static async Task<JsonElement> ReadProblemAsync(this HttpResponseMessage response, System.Net.HttpStatusCode expected)
+    {
+        await response.EnsureStatusAsync(expected);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("Exception", body);
+        Assert.DoesNotContain("   at ", body);
+        using var document = JsonDocument.Parse(body);
+        var problem = document.RootElement.Clone();
+        Assert.Equal((int)expected, problem.GetProperty("status").GetInt32());
+        return problem;
+    }
+
+    /// <summary>The messages of one field in a validation problem's <c>errors</c> map.</summary>
+    public static string[] FieldErrors(this JsonElement problem, string field) =>
+        [.. problem.GetProperty("errors").GetProperty(field).EnumerateArray().Select(e => e.GetString()!)];
 }
