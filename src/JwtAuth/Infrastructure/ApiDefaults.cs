@@ -23,9 +23,11 @@ public static class ApiDefaults
         // Binding failures raise BadHttpRequestException, which BadRequestExceptionHandler turns into problem details.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         // No per-request trace id in error bodies: two failures of the same kind must be byte-identical.
+        // Its key follows the JSON naming policy, so with snake_case it is trace_id.
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions.Remove("traceId");
+            context.ProblemDetails.Extensions.Remove("trace_id");
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.Configure<KestrelServerOptions>(kestrel =>
