@@ -47,5 +47,6 @@ public static class PasswordRules
 
     /// <summary>Login accepts anything a valid password could be, and refuses only what could never be one.</summary>
     public static bool IsPlausible(string? password) =>
-        !string.IsNullOrEmpty(password) && password.Length <= MaxLength * 2 && !UsernameRules.HasLoneSurrogate(password);
+        !string.IsNullOrEmpty(password) && password.Length <= MaxLength * 2 && !UsernameRules.HasLoneSurrogate(password)
+        && password.EnumerateRunes().Count() <= MaxLength;
 }

@@ -138,6 +138,19 @@ public sealed class LoginTests : IDisposable
     }
 
     [Fact]
+    public async Task Password_over_1024_characters_is_400_at_login()
+    {
+        await _app.RegisterAsync("alice");
+        var verifications = _app.PasswordHasher.Verifications;
+
+        var response = await PostLoginAsync("alice", new string('p', 1025));
+
+        var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.NotEmpty(problem.FieldErrors("password"));
+        Assert.Equal(verifications, _app.PasswordHasher.Verifications);
+    }
+
+    [Fact]
     public async Task Password_of_1024_astral_characters_is_still_checked_at_login()
     {
         var password = string.Concat(Enumerable.Repeat("\U0001F511", 1024));
