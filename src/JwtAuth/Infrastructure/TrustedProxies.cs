@@ -56,6 +56,11 @@ public static class TrustedProxies
             {
                 if (IPNetwork.TryParse(network, out var parsed)) forwarded.KnownIPNetworks.Add(parsed);
             }
+            // With both lists empty the middleware trusts every peer, so nothing is forwarded unless a proxy is configured.
+            if (forwarded.KnownProxies.Count == 0 && forwarded.KnownIPNetworks.Count == 0)
+            {
+                forwarded.ForwardedHeaders = ForwardedHeaders.None;
+            }
         });
         return services;
     }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -6,6 +7,7 @@ using JwtAuth.Audit;
 using JwtAuth.Auth;
 using JwtAuth.Data;
 using JwtAuth.Users;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -85,6 +87,9 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
     /// <summary>The host environment; WebApplicationFactory's default is Development.</summary>
     public string? Environment { get; init; }
 
+    /// <summary>The peer address every request arrives from; TestServer leaves it null unless this is set.</summary>
+    public IPAddress? RemoteIpAddress { get; init; }
+
     public CountingPasswordHasher PasswordHasher => (CountingPasswordHasher)Services.GetRequiredService<IPasswordHasher>();
 
     public IReadOnlyDictionary<string, string?> Settings => _settings;
@@ -100,6 +105,10 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
             services.RemoveAll<IPasswordHasher>();
             services.AddSingleton<BcryptPasswordHasher>();
             services.AddSingleton<IPasswordHasher>(provider => new CountingPasswordHasher(provider.GetRequiredService<BcryptPasswordHasher>()));
+            if (RemoteIpAddress is not null)
+            {
+                services.AddSingleton<IStartupFilter>(new RemoteIpStartupFilter(RemoteIpAddress));
+            }
         });
     }
 
@@ -179,6 +188,20 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
             File.Delete(_databasePath + suffix);
         }
     }
+}
+
+/// <summary>Gives every request a peer address, as Kestrel would, before any of the app's middleware runs.</summary>
+internal sealed class RemoteIpStartupFilter(IPAddress address) : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            context.Connection.RemoteIpAddress = address;
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
 }
 
 /// <summary>Counts password verifications, to prove unknown users cost the same hashing work as known ones.</summary>
