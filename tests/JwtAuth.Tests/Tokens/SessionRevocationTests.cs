@@ -59,4 +59,30 @@ public sealed class SessionRevocationTests : IDisposable
         await refusedAfterExpiry.EnsureStatusAsync(HttpStatusCode.Unauthorized);
         Assert.Contains("expired", refusedAfterExpiry.Headers.WwwAuthenticate.ToString());
     }
+
+    [Fact]
+    public async Task Session_revoked_on_another_instance_is_refused_after_the_sync_interval()
+    {
+        await _app.RegisterAsync("alice");
+        var tokens = await _app.LoginAsync("alice");
+        using var other = new JwtAuthApplication(_app, ("Revocation:SyncInterval", "00:00:02"));
+        using var otherClient = other.CreateClient(tokens.AccessToken);
+        await (await otherClient.GetAsync("/me")).EnsureStatusAsync(HttpStatusCode.OK);
+        using var client = _app.CreateClient(tokens.AccessToken);
+        await (await client.PostAsync("/logout", null)).EnsureStatusAsync(HttpStatusCode.NoContent);
+        var sessionId = Guid.Parse(TokenForge.DecodePayload(tokens.AccessToken)["sid"]!.GetValue<string>());
+        var otherRevocations = other.Services.GetRequiredService<SessionRevocations>();
+
+        var beforeSync = otherRevocations.IsRevoked(sessionId);
+        other.Time.Advance(TimeSpan.FromSeconds(2));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!otherRevocations.IsRevoked(sessionId) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        var refused = await otherClient.GetAsync("/me");
+
+        Assert.False(beforeSync);
+        await refused.EnsureStatusAsync(HttpStatusCode.Unauthorized);
+    }
 }
