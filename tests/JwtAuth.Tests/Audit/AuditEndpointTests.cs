@@ -46,6 +46,19 @@ public sealed class AuditEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Occurred_at_is_written_as_utc()
+    {
+        await _app.RegisterAsync("alice");
+        using var client = await AdminClientAsync();
+
+        var events = await GetEventsAsync(client, "/admin/audit?type=user.registered");
+
+        var occurredAt = Assert.Single(events).GetProperty("occurred_at").GetString()!;
+        Assert.EndsWith("Z", occurredAt);
+        Assert.Equal(_app.Time.GetUtcNow(), DateTimeOffset.Parse(occurredAt, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task Audit_filters_by_username_however_it_is_typed()
     {
         await _app.RegisterAsync("alice");

@@ -98,6 +98,23 @@ public sealed class AdminTests : IDisposable
     }
 
     [Fact]
+    public async Task Created_at_is_written_as_utc()
+    {
+        await _app.RegisterAsync("alice");
+        var tokens = await _app.LoginAsAdminAsync();
+        using var client = _app.CreateClient(tokens.AccessToken);
+
+        var users = await client.GetFromJsonAsync<JsonElement>("/admin/users");
+
+        Assert.All(users.EnumerateArray(), u =>
+        {
+            var createdAt = u.GetProperty("created_at").GetString()!;
+            Assert.EndsWith("Z", createdAt);
+            Assert.Equal(_app.Time.GetUtcNow(), DateTimeOffset.Parse(createdAt, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromSeconds(1));
+        });
+    }
+
+    [Fact]
     public async Task Revoking_a_users_sessions_refuses_their_access_tokens_at_once()
     {
         var alice = await _app.RegisterAsync("alice");
