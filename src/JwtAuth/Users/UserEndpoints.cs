@@ -120,6 +120,7 @@ public static class UserEndpoints
             return new ValidationErrors().Add("current_password", "The current password is incorrect.").ToProblem();
         }
 
+        await lockout.ResetAsync(user.NormalizedUsername, cancellationToken);
         user.PasswordHash = hasher.Hash(request.NewPassword!);
         audit.Add(AuditEventTypes.PasswordChanged, user.Id, user.Username, principal.SessionId());
         await sessions.RevokeAllAsync(user.Id, exceptSessionId: principal.SessionId(), RevocationReasons.PasswordChanged, cancellationToken);

@@ -146,6 +146,26 @@ public sealed class MeTests : IDisposable
     }
 
     [Fact]
+    public async Task Right_current_password_ends_the_run_of_failures()
+    {
+        using var app = new JwtAuthApplication(("Lockout:MaxFailedAttempts", "2"));
+        await app.RegisterAsync("alice");
+        var tokens = await app.LoginAsync("alice");
+        using var client = app.CreateClient(tokens.AccessToken);
+        using var anonymous = app.CreateClient();
+        await (await client.PostAsJsonAsync("/me/password", new { current_password = "not the password", new_password = NewPassword }))
+            .ReadProblemAsync(HttpStatusCode.BadRequest);
+        await (await client.PostAsJsonAsync("/me/password", new { current_password = JwtAuthApplication.DefaultPassword, new_password = NewPassword }))
+            .EnsureStatusAsync(HttpStatusCode.NoContent);
+
+        var typo = await anonymous.PostAsJsonAsync("/login", new { username = "alice", password = "a typo in it" });
+        var login = await anonymous.PostAsJsonAsync("/login", new { username = "alice", password = NewPassword });
+
+        await typo.ReadProblemAsync(HttpStatusCode.Unauthorized);
+        await login.EnsureStatusAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Password_change_without_a_token_is_401()
     {
         using var client = _app.CreateClient();
