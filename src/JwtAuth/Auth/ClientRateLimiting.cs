@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using JwtAuth.Infrastructure;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -42,15 +41,8 @@ public static class ClientRateLimiting
                 {
                     http.Response.Headers.RetryAfter = Problems.RetryAfterSeconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many requests from this client; try again later.",
-                    },
-                });
+                // IProblemDetailsService.WriteAsync throws when the Accept header rules out JSON; a problem result falls back to JSON.
+                await Problems.Status(StatusCodes.Status429TooManyRequests, "Too many requests from this client; try again later.").ExecuteAsync(http);
             };
             limiter.AddPolicy(Policy, http =>
             {

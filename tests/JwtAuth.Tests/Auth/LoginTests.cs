@@ -249,6 +249,20 @@ public sealed class LoginTests : IDisposable
         Assert.NotNull(third.Headers.RetryAfter?.Delta);
     }
 
+    [Fact]
+    public async Task Rate_limit_answers_a_client_that_prefers_html_with_a_429_problem()
+    {
+        using var app = new JwtAuthApplication(("RateLimiting:PermitsPerMinute", "1"));
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        await (await client.PostAsJsonAsync("/login", new { username = "mallory", password = "not the password" })).ReadProblemAsync(HttpStatusCode.Unauthorized);
+
+        var limited = await client.PostAsJsonAsync("/login", new { username = "mallory", password = "not the password" });
+
+        await limited.ReadProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.NotNull(limited.Headers.RetryAfter?.Delta);
+    }
+
     private Task<HttpResponseMessage> PostLoginAsync(string? username, string? password) => PostLoginAsync(_app, username, password);
 
     private static async Task<HttpResponseMessage> PostLoginAsync(JwtAuthApplication app, string? username, string? password)
