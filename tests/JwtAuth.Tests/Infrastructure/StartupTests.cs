@@ -72,6 +72,19 @@ public sealed class StartupTests : IDisposable
         Assert.Contains("Jwt:SigningKeys:0:Secret is a well-known example secret", stderr);
     }
 
+    [Fact]
+    public async Task Process_with_a_setting_that_does_not_convert_exits_1_naming_it()
+    {
+        var (exitCode, stderr) = await RunServerAsync(
+            ("Jwt__SigningKeys__0__Id", "k1"),
+            ("Jwt__SigningKeys__0__Secret", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))),
+            ("Jwt__AccessTokenLifetime", "fifteen minutes"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Jwt:AccessTokenLifetime", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
     /// <summary>Runs the built server as operators do, in Production, and returns once it exits (or fails the test after 60 s).</summary>
     private async Task<(int ExitCode, string Stderr)> RunServerAsync(params (string Key, string Value)[] environment)
     {
