@@ -32,7 +32,8 @@ public sealed class DevelopmentSigningKeyTests : IDisposable
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(KeyFile));
         }
-        Assert.Contains(key.Secret!, File.ReadAllText(KeyFile));
+        var stored = System.Text.Json.JsonSerializer.Deserialize<SigningKeyOptions>(File.ReadAllText(KeyFile))!;
+        Assert.Equal((key.Id, key.Secret), (stored.Id, stored.Secret));
     }
 
     [Fact]
