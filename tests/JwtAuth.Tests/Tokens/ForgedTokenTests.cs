@@ -8,7 +8,15 @@ namespace JwtAuth.Tests.Tokens;
 /// the server accepts, so a refusal is due to the one change alone.</summary>
 public sealed class ForgedTokenTests : IDisposable
 {
-    private readonly JwtAuthApplication _app = new();
+    private readonly byte[] _key;
+    private readonly JwtAuthApplication _app;
+
+    public ForgedTokenTests()
+    {
+        // 64 bytes, so HS384 and HS512 signatures can be made with the server's own key and only the algorithm rule refuses them.
+        _key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(64);
+        _app = new JwtAuthApplication(("Jwt:SigningKeys:0:Secret", Convert.ToBase64String(_key)));
+    }
 
     public void Dispose() => _app.Dispose();
 
@@ -24,7 +32,7 @@ public sealed class ForgedTokenTests : IDisposable
     {
         var (header, payload) = await ValidTokenPartsAsync();
 
-        var me = await GetMeAsync(TokenForge.Encode(header, payload, _app.SigningKey));
+        var me = await GetMeAsync(TokenForge.Encode(header, payload, _key));
 
         await me.EnsureStatusAsync(HttpStatusCode.OK);
     }
@@ -46,7 +54,7 @@ public sealed class ForgedTokenTests : IDisposable
 
     private string Forge(string forgery, JsonObject header, JsonObject payload)
     {
-        var key = _app.SigningKey;
+        var key = _key;
         var now = _app.Time.GetUtcNow().ToUnixTimeSeconds();
         switch (forgery)
         {
