@@ -154,9 +154,13 @@ public sealed class AuditTrailTests : IDisposable
 
         var rows = JsonSerializer.Serialize(await _app.AuditEventsAsync());
 
-        Assert.Equal(
-            AuditEventTypes.All.Except([AuditEventTypes.LockedOut]).Order(),
-            (await _app.AuditEventsAsync()).Select(e => e.Type).Distinct().Order());
+        Assert.Superset(
+            new HashSet<string>
+            {
+                AuditEventTypes.Registered, AuditEventTypes.LoginSucceeded, AuditEventTypes.LoginFailed, AuditEventTypes.Refreshed,
+                AuditEventTypes.RefreshReuseDetected, AuditEventTypes.Logout, AuditEventTypes.PasswordChanged, AuditEventTypes.SessionsRevoked,
+            },
+            (await _app.AuditEventsAsync()).Select(e => e.Type).ToHashSet());
         string[] secrets =
         [
             JwtAuthApplication.DefaultPassword, NewPassword, WrongPassword,
