@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using JwtAuth.Infrastructure;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -51,15 +50,8 @@ public static class ClientRateLimiting
                     await OAuthErrorResult.TooManyRequests(null, RejectedTitle).ExecuteAsync(http);
                     return;
                 }
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = RejectedTitle,
-                    },
-                });
+                // IProblemDetailsService.WriteAsync throws when the Accept header rules out JSON; a problem result falls back to JSON.
+                await Problems.Status(StatusCodes.Status429TooManyRequests, RejectedTitle).ExecuteAsync(http);
             };
             limiter.AddPolicy(Policy, http =>
             {

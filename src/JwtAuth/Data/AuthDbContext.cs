@@ -2,6 +2,7 @@ using JwtAuth.Audit;
 using JwtAuth.Auth;
 using JwtAuth.Users;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace JwtAuth.Data;
 
@@ -14,6 +15,13 @@ public abstract class AuthDbContext(DbContextOptions options) : DbContext(option
     public DbSet<RefreshTokenRecord> RefreshTokens => Set<RefreshTokenRecord>();
     public DbSet<LoginThrottle> LoginThrottles => Set<LoginThrottle>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every time is stored in UTC, but SQLite gives it back without a kind, and JSON would then omit the 'Z'.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -62,3 +70,7 @@ public abstract class AuthDbContext(DbContextOptions options) : DbContext(option
         });
     }
 }
+
+/// <summary>Reads stored times back as <see cref="DateTimeKind.Utc"/>.</summary>
+internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+    value => value, stored => DateTime.SpecifyKind(stored, DateTimeKind.Utc));

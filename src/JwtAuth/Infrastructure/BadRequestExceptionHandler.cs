@@ -6,7 +6,7 @@ namespace JwtAuth.Infrastructure;
 
 /// <summary>Turns request-binding failures (malformed JSON, a mistyped field, a missing body, a wrong content
 /// type, an oversized body) into problem details with their own 4xx status, naming the field when there is one.</summary>
-public sealed class BadRequestExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+public sealed class BadRequestExceptionHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -32,8 +32,9 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problemDet
             _ => new ProblemDetails { Title = "The request is invalid." },
         };
         problem.Status = status;
-        httpContext.Response.StatusCode = status;
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
+        // A problem result falls back to JSON when the Accept header rules out every problem writer; TryWriteAsync would write nothing.
+        await TypedResults.Problem(problem).ExecuteAsync(httpContext);
+        return true;
     }
 
     private static JsonException? FindJsonError(Exception exception)

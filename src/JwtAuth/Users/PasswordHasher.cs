@@ -64,8 +64,9 @@ public sealed class BcryptPasswordHasher : IPasswordHasher
         {
             matches = BCryptNet.EnhancedVerify(prepared, storedHash, PreHash);
         }
-        catch (BCrypt.Net.SaltParseException)
+        catch (Exception ex) when (ex is BCrypt.Net.SaltParseException or ArgumentException)
         {
+            // A corrupt or truncated stored hash is a failed login, not a server error.
             return PasswordCheck.Failed;
         }
         if (!matches)

@@ -51,7 +51,8 @@ public static class PasswordRules
 
     /// <summary>Login accepts anything a valid password could be, and refuses only what could never be one.</summary>
     public static bool IsPlausible(string? password) =>
-        !string.IsNullOrEmpty(password) && password.Length <= MaxLength * 2 && TryPrepare(password, out _);
+        !string.IsNullOrEmpty(password) && password.Length <= MaxLength * 2 && TryPrepare(password, out var prepared)
+        && prepared.EnumerateRunes().Count() <= MaxLength;
 
     /// <summary>Normalisation throws on lone surrogates and on some noncharacters such as U+FFFE.</summary>
     private static bool TryPrepare(string password, out string prepared)

@@ -1,7 +1,9 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using JwtAuth.Audit;
 using JwtAuth.Auth;
 using JwtAuth.Data;
 using JwtAuth.Users;
@@ -10,6 +12,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -85,6 +88,9 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
     /// <summary>The host environment; WebApplicationFactory's default is Development.</summary>
     public string? Environment { get; init; }
 
+    /// <summary>The peer address every request arrives from; TestServer leaves it null unless this is set.</summary>
+    public IPAddress? RemoteIpAddress { get; init; }
+
     public CountingPasswordHasher PasswordHasher => (CountingPasswordHasher)Services.GetRequiredService<IPasswordHasher>();
 
     public IReadOnlyDictionary<string, string?> Settings => _settings;
@@ -101,6 +107,10 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
             services.RemoveAll<IPasswordHasher>();
             services.AddSingleton<BcryptPasswordHasher>();
             services.AddSingleton<IPasswordHasher>(provider => new CountingPasswordHasher(provider.GetRequiredService<BcryptPasswordHasher>()));
+            if (RemoteIpAddress is not null)
+            {
+                services.AddSingleton<IStartupFilter>(new RemoteIpStartupFilter(RemoteIpAddress));
+            }
         });
     }
 
@@ -153,6 +163,16 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
         return await client.PostAsJsonAsync("/refresh", new { refresh_token = refreshToken });
     }
 
+    /// <summary>Creates a user with the admin role and logs in as that user.</summary>
+    public async Task<TokenResponse> LoginAsAdminAsync(string username = "root")
+    {
+        await CreateUserAsync(username, DefaultPassword, Roles.Admin);
+        return await LoginAsync(username);
+    }
+
+    public Task<List<AuditEvent>> AuditEventsAsync() =>
+        WithDbAsync(db => db.AuditEvents.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
+
     public HttpClient CreateClient(string accessToken)
     {
         var client = CreateClient();
@@ -178,6 +198,20 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
             File.Delete(_databasePath + suffix);
         }
     }
+}
+
+/// <summary>Gives every request a peer address, as Kestrel would, before any of the app's middleware runs.</summary>
+internal sealed class RemoteIpStartupFilter(IPAddress address) : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            context.Connection.RemoteIpAddress = address;
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
 }
 
 /// <summary>Counts password verifications, to prove unknown users cost the same hashing work as known ones.</summary>
@@ -207,4 +241,22 @@ public static class HttpResponseAssertions
             Assert.Fail($"Expected {(int)expected} but got {(int)response.StatusCode}: {body}");
         }
     }
+
+    /// <summary>Asserts an RFC 9457 problem with the status, and returns its body.</summary>
+    public static async Task<JsonElement> ReadProblemAsync(this HttpResponseMessage response, System.Net.HttpStatusCode expected)
+    {
+        await response.EnsureStatusAsync(expected);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("Exception", body);
+        Assert.DoesNotContain("   at ", body);
+        using var document = JsonDocument.Parse(body);
+        var problem = document.RootElement.Clone();
+        Assert.Equal((int)expected, problem.GetProperty("status").GetInt32());
+        return problem;
+    }
+
+    /// <summary>The messages of one field in a validation problem's <c>errors</c> map.</summary>
+    public static string[] FieldErrors(this JsonElement problem, string field) =>
+        [.. problem.GetProperty("errors").GetProperty(field).EnumerateArray().Select(e => e.GetString()!)];
 }
