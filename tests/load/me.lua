@@ -1,5 +1,6 @@
--- GET /me with Bearer tokens read from $TOKENS (one per line), each thread cycling through them.
--- With $MAX_REQUESTS set, each thread stops after its share.
+-- GET /me with Bearer tokens read from $TOKENS (one per line). With one token the request is built once,
+-- as for the anonymous baseline, so wrk's own Lua work does not skew the comparison; with several, each
+-- thread cycles through them. With $MAX_REQUESTS set, each thread stops after its share.
 package.path = package.path .. ";" .. os.getenv("LOAD_DIR") .. "/?.lua"
 require "report"
 
@@ -12,6 +13,10 @@ local threads = {}
 local thread_count = tonumber(os.getenv("THREADS") or "2")
 local max_requests = tonumber(os.getenv("MAX_REQUESTS") or "0")
 
+wrk.method = "GET"
+wrk.path = "/me"
+wrk.headers["Authorization"] = tokens[1]
+
 function setup(thread)
   thread:set("id", #threads)
   threads[#threads + 1] = thread
@@ -23,14 +28,18 @@ function init(args)
   limit = max_requests > 0 and math.floor(max_requests / thread_count) or 0
 end
 
-function request()
-  index = index % #tokens + 1
-  sent = sent + 1
-  return wrk.format("GET", "/me", { ["Authorization"] = tokens[index] })
+if #tokens > 1 then
+  function request()
+    index = index % #tokens + 1
+    sent = sent + 1
+    return wrk.format("GET", "/me", { ["Authorization"] = tokens[index] })
+  end
 end
 
-function response(status, headers, body)
-  if limit > 0 and sent >= limit then wrk.thread:stop() end
+if max_requests > 0 then
+  function response(status, headers, body)
+    if sent >= limit then wrk.thread:stop() end
+  end
 end
 
 function done(summary, latency, requests) report(summary, latency) end

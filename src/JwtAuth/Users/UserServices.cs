@@ -14,6 +14,7 @@ public static class UserServices
         services.AddSingleton<IPasswordHasher, BcryptPasswordHasher>();
         services.AddSingleton<PasswordHashingQueue>();
         services.AddRolePolicies();
+        services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, UsersJsonContext.Default));
         return services;
     }
 }
