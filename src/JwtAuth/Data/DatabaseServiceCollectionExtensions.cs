@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using JwtAuth.Data.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -66,10 +67,12 @@ public sealed class DatabaseConnection(IOptions<DatabaseOptions> options, IHostE
 }
 
 /// <summary>In WAL mode NORMAL sync keeps every committed transaction across a process crash
-/// without an fsync per commit.</summary>
+/// without an fsync per commit. Set once per physical connection, not on every pooled open.</summary>
 internal sealed class SqliteConnectionPragmas : DbConnectionInterceptor
 {
     public static readonly SqliteConnectionPragmas Instance = new();
+
+    private static readonly ConditionalWeakTable<object, object> Prepared = new();
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
@@ -81,8 +84,16 @@ internal sealed class SqliteConnectionPragmas : DbConnectionInterceptor
 
     private static void Apply(DbConnection connection)
     {
+        if (connection is SqliteConnection { Handle: { } handle } && Prepared.TryGetValue(handle, out _))
+        {
+            return;
+        }
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous=NORMAL;";
         command.ExecuteNonQuery();
+        if (connection is SqliteConnection { Handle: { } opened })
+        {
+            Prepared.AddOrUpdate(opened, Prepared);
+        }
     }
 }

@@ -148,7 +148,10 @@ public sealed class LockoutTests : IDisposable
 
         Assert.True(_app.PasswordHasher.Verifications <= 3, $"{_app.PasswordHasher.Verifications} passwords were checked.");
         Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Unauthorized));
-        Assert.Equal(21, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
+        // The rest are refused by the lockout, or turned away first when every hashing place is taken.
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Unauthorized),
+            r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.TooManyRequests, HttpStatusCode.ServiceUnavailable }));
+        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.TooManyRequests);
     }
 
     [Fact]
