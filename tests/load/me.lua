@@ -1,6 +1,6 @@
 -- GET /me with Bearer tokens read from $TOKENS (one per line). With one token the request is built once,
 -- as for the anonymous baseline, so wrk's own Lua work does not skew the comparison; with several, each
--- thread cycles through them. With $MAX_REQUESTS set, each thread stops after its share.
+-- thread cycles through them. With $MAX_REQUESTS set, each thread stops once it has its share of responses.
 package.path = package.path .. ";" .. os.getenv("LOAD_DIR") .. "/?.lua"
 require "report"
 
@@ -24,21 +24,21 @@ end
 
 function init(args)
   index = id
-  sent = 0
+  received = 0
   limit = max_requests > 0 and math.floor(max_requests / thread_count) or 0
 end
 
 if #tokens > 1 then
   function request()
     index = index % #tokens + 1
-    sent = sent + 1
     return wrk.format("GET", "/me", { ["Authorization"] = tokens[index] })
   end
 end
 
 if max_requests > 0 then
   function response(status, headers, body)
-    if sent >= limit then wrk.thread:stop() end
+    received = received + 1
+    if received >= limit then wrk.thread:stop() end
   end
 end
 
