@@ -45,5 +45,7 @@ public static class Startup
         await services.MigrateDatabaseAsync(cancellationToken);
         await BootstrapAdmin.EnsureAsync(services, cancellationToken);
         await services.GetRequiredService<RevokedSessionSync>().LoadAsync(cancellationToken);
+        // The unknown-user hash is made now, so the first login for a missing name costs what every other one does.
+        services.GetRequiredService<BcryptPasswordHasher>().Warm();
     }
 }

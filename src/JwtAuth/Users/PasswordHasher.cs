@@ -80,4 +80,6 @@ public sealed class BcryptPasswordHasher : IPasswordHasher
 
     /// <summary>Computes the unknown-user hash ahead of the first login.</summary>
     public void Warm() => _ = _unknownUserHash.Value;
+
+    public bool IsWarm => _unknownUserHash.IsValueCreated;
 }

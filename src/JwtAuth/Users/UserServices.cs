@@ -11,7 +11,8 @@ public static class UserServices
         services.AddOptions<RegistrationOptions>().Bind(configuration.GetSection(RegistrationOptions.Section));
         services.AddOptions<BootstrapOptions>().Bind(configuration.GetSection(BootstrapOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BootstrapOptions>, BootstrapOptionsValidator>();
-        services.AddSingleton<IPasswordHasher, BcryptPasswordHasher>();
+        services.AddSingleton<BcryptPasswordHasher>();
+        services.AddSingleton<IPasswordHasher>(provider => provider.GetRequiredService<BcryptPasswordHasher>());
         services.AddSingleton<PasswordHashingQueue>();
         services.AddRolePolicies();
         services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, UsersJsonContext.Default));
