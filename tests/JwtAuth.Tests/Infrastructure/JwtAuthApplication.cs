@@ -101,16 +101,12 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
         builder.ConfigureTestServices(services =>
         {
-            services.AddTransient<IStartupFilter, TestPeerAddress>();
+            services.AddSingleton<IStartupFilter>(new TestPeerAddress(RemoteIpAddress));
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Time);
             services.RemoveAll<IPasswordHasher>();
             services.AddSingleton<BcryptPasswordHasher>();
             services.AddSingleton<IPasswordHasher>(provider => new CountingPasswordHasher(provider.GetRequiredService<BcryptPasswordHasher>()));
-            if (RemoteIpAddress is not null)
-            {
-                services.AddSingleton<IStartupFilter>(new RemoteIpStartupFilter(RemoteIpAddress));
-            }
         });
     }
 
@@ -198,20 +194,6 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
             File.Delete(_databasePath + suffix);
         }
     }
-}
-
-/// <summary>Gives every request a peer address, as Kestrel would, before any of the app's middleware runs.</summary>
-internal sealed class RemoteIpStartupFilter(IPAddress address) : IStartupFilter
-{
-    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-    {
-        app.Use((context, nextMiddleware) =>
-        {
-            context.Connection.RemoteIpAddress = address;
-            return nextMiddleware(context);
-        });
-        next(app);
-    };
 }
 
 /// <summary>Counts password verifications, to prove unknown users cost the same hashing work as known ones.</summary>

@@ -4,9 +4,10 @@ using Microsoft.AspNetCore.Hosting;
 
 namespace JwtAuth.Tests.Infrastructure;
 
-/// <summary>TestServer requests have no remote address. This sets it from a test-only header before the app's own
-/// pipeline runs, so the server (its forwarded-headers handling included) sees it as the TCP peer.</summary>
-public sealed class TestPeerAddress : IStartupFilter
+/// <summary>TestServer requests have no remote address. This sets it, from a test-only header or else the
+/// factory's default, before the app's own pipeline runs, so the server (its forwarded-headers handling
+/// included) sees it as the TCP peer.</summary>
+public sealed class TestPeerAddress(IPAddress? defaultAddress) : IStartupFilter
 {
     public const string Header = "X-Test-Peer-Address";
 
@@ -17,6 +18,10 @@ public sealed class TestPeerAddress : IStartupFilter
             if (context.Request.Headers.Remove(Header, out var value) && IPAddress.TryParse(value, out var address))
             {
                 context.Connection.RemoteIpAddress = address;
+            }
+            else if (defaultAddress is not null)
+            {
+                context.Connection.RemoteIpAddress = defaultAddress;
             }
             return nextMiddleware(context);
         });
