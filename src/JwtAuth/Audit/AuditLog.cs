@@ -1,4 +1,5 @@
 using JwtAuth.Data;
+using JwtAuth.Infrastructure;
 
 namespace JwtAuth.Audit;
 
@@ -6,12 +7,9 @@ namespace JwtAuth.Audit;
 /// describes is. Never give it a password, a token or a key.</summary>
 public sealed class AuditLog(AuthDbContext db, TimeProvider time, IHttpContextAccessor httpContextAccessor)
 {
-    public const int MaxUserAgentLength = 512;
-
     public void Add(string type, Guid? userId = null, string? username = null, Guid? sessionId = null, string? detail = null)
     {
-        var http = httpContextAccessor.HttpContext;
-        var userAgent = http?.Request.Headers.UserAgent.ToString();
+        var origin = RequestOrigin.Of(httpContextAccessor.HttpContext);
         db.AuditEvents.Add(new AuditEvent
         {
             Type = type,
@@ -19,8 +17,8 @@ public sealed class AuditLog(AuthDbContext db, TimeProvider time, IHttpContextAc
             UserId = userId,
             Username = username,
             SessionId = sessionId,
-            ClientIp = http?.Connection.RemoteIpAddress?.ToString(),
-            UserAgent = string.IsNullOrEmpty(userAgent) ? null : userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)],
+            ClientIp = origin.ClientIp,
+            UserAgent = origin.UserAgent,
             Detail = detail,
         });
     }

@@ -43,7 +43,7 @@ public static class ClientRateLimiting
                 var http = context.HttpContext;
                 if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
                 {
-                    http.Response.Headers.RetryAfter = Problems.RetryAfterSeconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    http.Response.Headers.RetryAfter = Problems.RetryAfter(retryAfter);
                 }
                 if (http.GetEndpoint()?.Metadata.GetMetadata<OAuthErrorResponses>() is not null)
                 {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
@@ -68,11 +67,11 @@ public sealed class OAuthErrorResult : IResult, IStatusCodeHttpResult, IValueHtt
 
     public static OAuthErrorResult TooManyRequests(TimeSpan? retryAfter, string description) =>
         new(StatusCodes.Status429TooManyRequests, new OAuthError(OAuthErrorCodes.TooManyRequests, description),
-            retryAfter is { } wait ? Infrastructure.Problems.RetryAfterSeconds(wait).ToString(CultureInfo.InvariantCulture) : null);
+            retryAfter is { } wait ? Infrastructure.Problems.RetryAfter(wait) : null);
 
     public static OAuthErrorResult TemporarilyUnavailable(TimeSpan retryAfter, string description) =>
         new(StatusCodes.Status503ServiceUnavailable, new OAuthError(OAuthErrorCodes.TemporarilyUnavailable, description),
-            Infrastructure.Problems.RetryAfterSeconds(retryAfter).ToString(CultureInfo.InvariantCulture));
+            Infrastructure.Problems.RetryAfter(retryAfter));
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {

@@ -1,5 +1,6 @@
 using JwtAuth.Audit;
 using JwtAuth.Data;
+using JwtAuth.Infrastructure;
 using JwtAuth.Tokens;
 using JwtAuth.Users;
 using Microsoft.EntityFrameworkCore;
@@ -25,16 +26,15 @@ public sealed class UserSessions(
     public async Task<TokenResponse> StartAsync(User user, string clientId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var http = httpContextAccessor.HttpContext;
-        var userAgent = http?.Request.Headers.UserAgent.ToString();
+        var origin = RequestOrigin.Of(httpContextAccessor.HttpContext);
         var session = new Session
         {
             Id = Guid.NewGuid(),
             UserId = user.Id,
             ClientId = clientId,
             CreatedAt = now,
-            ClientIp = http?.Connection.RemoteIpAddress?.ToString(),
-            UserAgent = string.IsNullOrEmpty(userAgent) ? null : userAgent[..Math.Min(userAgent.Length, AuditLog.MaxUserAgentLength)],
+            ClientIp = origin.ClientIp,
+            UserAgent = origin.UserAgent,
         };
         var refresh = NewRefreshToken(session.Id, now);
         db.Sessions.Add(session);

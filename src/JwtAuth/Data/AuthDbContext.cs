@@ -1,5 +1,6 @@
 using JwtAuth.Audit;
 using JwtAuth.Auth;
+using JwtAuth.Infrastructure;
 using JwtAuth.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -41,7 +42,7 @@ public abstract class AuthDbContext(DbContextOptions options) : DbContext(option
             session.Property(s => s.ClientId).HasMaxLength(200);
             session.Property(s => s.RevokedReason).HasMaxLength(100);
             session.Property(s => s.ClientIp).HasMaxLength(64);
-            session.Property(s => s.UserAgent).HasMaxLength(512);
+            session.Property(s => s.UserAgent).HasMaxLength(RequestOrigin.MaxUserAgentLength);
         });
 
         modelBuilder.Entity<RefreshTokenRecord>(token =>
@@ -63,7 +64,7 @@ public abstract class AuthDbContext(DbContextOptions options) : DbContext(option
             audit.Property(a => a.Type).HasMaxLength(64);
             audit.Property(a => a.Username).HasMaxLength(UsernameRules.MaxLength * 4);
             audit.Property(a => a.ClientIp).HasMaxLength(64);
-            audit.Property(a => a.UserAgent).HasMaxLength(512);
+            audit.Property(a => a.UserAgent).HasMaxLength(RequestOrigin.MaxUserAgentLength);
             audit.Property(a => a.Detail).HasMaxLength(1000);
             audit.HasIndex(a => a.OccurredAt);
             audit.HasIndex(a => new { a.Username, a.Id });

@@ -10,18 +10,20 @@ public static class Problems
     /// <summary>429 with <c>Retry-After</c> in whole seconds, never less than one.</summary>
     public static ProblemHttpResult TooManyRequests(HttpContext http, TimeSpan retryAfter, string title)
     {
-        http.Response.Headers.RetryAfter = RetryAfterSeconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.Headers.RetryAfter = RetryAfter(retryAfter);
         return Status(StatusCodes.Status429TooManyRequests, title);
     }
 
     /// <summary>503 with <c>Retry-After</c>: work shed to keep the rest of the server responsive.</summary>
     public static ProblemHttpResult ServiceUnavailable(HttpContext http, TimeSpan retryAfter, string title)
     {
-        http.Response.Headers.RetryAfter = RetryAfterSeconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.Headers.RetryAfter = RetryAfter(retryAfter);
         return Status(StatusCodes.Status503ServiceUnavailable, title);
     }
 
     public const string HashingBusyTitle = "Too many passwords are being checked right now; retry shortly.";
 
-    public static long RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
+    /// <summary>A <c>Retry-After</c> value: whole seconds, rounded up, never less than one.</summary>
+    public static string RetryAfter(TimeSpan retryAfter) =>
+        Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
