@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.Tokens;
 
 namespace JwtAuth.Tests.Infrastructure;
 
@@ -19,7 +20,7 @@ public static class TokenForge
             "HS512" => HMACSHA512.HashData(key!, Encoding.ASCII.GetBytes(signingInput)),
             _ => [],
         };
-        return signingInput + "." + Base64UrlEncode(signature);
+        return signingInput + "." + Base64UrlEncoder.Encode(signature);
     }
 
     /// <summary>The header and claims of a token the server itself would issue for this user and session.</summary>
@@ -51,16 +52,8 @@ public static class TokenForge
     private static JsonObject DecodePart(string token, int index)
     {
         var part = token.Split('.')[index];
-        return JsonNode.Parse(Convert.FromBase64String(FromBase64Url(part)))!.AsObject();
+        return JsonNode.Parse(Base64UrlEncoder.Decode(part))!.AsObject();
     }
 
-    private static string Base64Url(string json) => Base64UrlEncode(Encoding.UTF8.GetBytes(json));
-
-    private static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static string FromBase64Url(string part)
-    {
-        var base64 = part.Replace('-', '+').Replace('_', '/');
-        return base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=');
-    }
+    private static string Base64Url(string json) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(json));
 }
