@@ -11,7 +11,7 @@ if (AdminCommandLine.Handles(args))
     return await AdminCommandLine.RunAsync(args, CliConsole.FromSystemConsole());
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = Startup.CreateBuilder(args);
 
 builder.Services.AddApiDefaults(builder.Configuration);
 builder.Services.AddAuthDatabase(builder.Configuration);

@@ -7,10 +7,14 @@ namespace JwtAuth.Audit;
 /// describes is. Never give it a password, a token or a key.</summary>
 public sealed class AuditLog(AuthDbContext db, TimeProvider time, IHttpContextAccessor httpContextAccessor)
 {
-    public void Add(string type, Guid? userId = null, string? username = null, Guid? sessionId = null, string? detail = null)
+    public void Add(string type, Guid? userId = null, string? username = null, Guid? sessionId = null, string? detail = null) =>
+        db.AuditEvents.Add(Create(type, userId, username, sessionId, detail));
+
+    /// <summary>An event of the current request, for a store that writes outside this unit of work.</summary>
+    public AuditEvent Create(string type, Guid? userId = null, string? username = null, Guid? sessionId = null, string? detail = null)
     {
         var origin = RequestOrigin.Of(httpContextAccessor.HttpContext);
-        db.AuditEvents.Add(new AuditEvent
+        return new AuditEvent
         {
             Type = type,
             OccurredAt = time.GetUtcNow().UtcDateTime,
@@ -20,6 +24,6 @@ public sealed class AuditLog(AuthDbContext db, TimeProvider time, IHttpContextAc
             ClientIp = origin.ClientIp,
             UserAgent = origin.UserAgent,
             Detail = detail,
-        });
+        };
     }
 }

@@ -1,7 +1,5 @@
 using JwtAuth.Audit;
-using JwtAuth.Data;
 using JwtAuth.Tokens;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 
@@ -22,10 +20,12 @@ public abstract record RefreshOutcome
 }
 
 /// <summary>The refresh grant, shared by <c>/refresh</c> and <c>/token</c>. Each refresh spends the presented token
-/// and issues a new one in one transaction; a spent token presented again within the grace window (two tabs
-/// refreshing at once) gets a token of its own, and after it revokes the whole session.</summary>
+/// and issues a new one in one transaction with its audit event; a spent token presented again within the grace
+/// window (two tabs refreshing at once) gets a token of its own, and after it revokes the whole session.
+/// Rotations take turns (<see cref="IRefreshTokenStore"/>), so of two concurrent refreshes with one token exactly
+/// one spends it and the other sees it spent.</summary>
 public sealed class RefreshTokenRotation(
-    AuthDbContext db,
+    IRefreshTokenStore store,
     TokenValidation validation,
     UserSessions sessions,
     SessionRevocations revocations,
@@ -50,9 +50,9 @@ public sealed class RefreshTokenRotation(
             return new RefreshOutcome.Invalid();
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        var presented = await FindPresented(db, tokenId, sessionId, cancellationToken);
-        if (presented is null || presented.RevokedAt is not null || presented.UserId != userId)
+        await using var transaction = await store.BeginAsync(cancellationToken);
+        var presented = await transaction.FindAsync(tokenId, sessionId);
+        if (presented is null || presented.SessionRevokedAt is not null || presented.UserId != userId)
         {
             return new RefreshOutcome.Invalid();
         }
@@ -60,61 +60,32 @@ public sealed class RefreshTokenRotation(
         {
             return new RefreshOutcome.IssuedToAnotherClient();
         }
-        var subject = new TokenSubject(userId, presented.Username, presented.Roles);
 
-        var spentAt = presented.Token.SpentAt;
-        if (spentAt is null)
+        var now = time.GetUtcNow().UtcDateTime;
+        string? detail = null;
+        if (presented.SpentAt is not { } spentAt)
         {
-            // SpentAt is a concurrency token: of two concurrent refreshes exactly one saves this change.
-            presented.Token.SpentAt = now;
-            try
-            {
-                return new RefreshOutcome.Succeeded(await SaveNextAsync(subject, presented, now, detail: null, cancellationToken));
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                db.ChangeTracker.Clear();
-                spentAt = now;
-            }
+            await transaction.SpendAsync(tokenId, now);
+        }
+        else if (options.Value.RefreshReuseGrace is var grace && grace > TimeSpan.Zero && now - spentAt <= grace)
+        {
+            detail = "within reuse grace";
+        }
+        else
+        {
+            await transaction.RevokeSessionAsync(sessionId, now, RevocationReasons.RefreshTokenReuse);
+            await transaction.AddAsync(audit.Create(AuditEventTypes.RefreshReuseDetected, userId, presented.Username, sessionId));
+            await transaction.CommitAsync();
+            revocations.Add(sessionId, now);
+            return new RefreshOutcome.ReuseDetected();
         }
 
-        var grace = options.Value.RefreshReuseGrace;
-        if (grace > TimeSpan.Zero && now - spentAt.Value <= grace)
-        {
-            return new RefreshOutcome.Succeeded(await SaveNextAsync(subject, presented, now, "within reuse grace", cancellationToken));
-        }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Sessions
-            .Where(s => s.Id == sessionId && s.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, RevocationReasons.RefreshTokenReuse), cancellationToken);
-        audit.Add(AuditEventTypes.RefreshReuseDetected, userId, presented.Username, sessionId);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        revocations.Add(sessionId, now);
-        return new RefreshOutcome.ReuseDetected();
+        var next = sessions.NewRefreshToken(sessionId, now);
+        await transaction.AddAsync(next);
+        await transaction.AddAsync(audit.Create(AuditEventTypes.Refreshed, userId, presented.Username, sessionId, detail));
+        await transaction.CommitAsync();
+        return new RefreshOutcome.Succeeded(sessions.Issue(new TokenSubject(userId, presented.Username, presented.Roles), sessionId, presented.ClientId, next));
     }
-
-    /// <summary>Stores the next refresh token with its audit event (and the spent one, when tracked) in one SaveChanges.</summary>
-    private async Task<TokenResponse> SaveNextAsync(TokenSubject subject, PresentedToken presented, DateTime now, string? detail, CancellationToken cancellationToken)
-    {
-        var next = sessions.NewRefreshToken(presented.Token.SessionId, now);
-        db.RefreshTokens.Add(next);
-        audit.Add(AuditEventTypes.Refreshed, subject.UserId, subject.Username, presented.Token.SessionId, detail);
-        await db.SaveChangesAsync(cancellationToken);
-        return sessions.Issue(subject, presented.Token.SessionId, presented.ClientId, next);
-    }
-
-    private sealed record PresentedToken(RefreshTokenRecord Token, Guid UserId, DateTime? RevokedAt, string ClientId, string Username, List<string> Roles);
-
-    /// <summary>The presented token (tracked) with its session and user, in one compiled query.</summary>
-    private static readonly Func<AuthDbContext, Guid, Guid, CancellationToken, Task<PresentedToken?>> FindPresented =
-        EF.CompileAsyncQuery((AuthDbContext db, Guid tokenId, Guid sessionId, CancellationToken _) =>
-            (from token in db.RefreshTokens
-             join session in db.Sessions on token.SessionId equals session.Id
-             where token.Id == tokenId && token.SessionId == sessionId
-             select new PresentedToken(token, session.UserId, session.RevokedAt, session.ClientId, session.User!.Username, session.User.Roles))
-            .FirstOrDefault());
 
     private static bool TryGetGuid(IDictionary<string, object> claims, string name, out Guid value)
     {

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using JwtAuth.Auth;
 using JwtAuth.Data.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -17,6 +18,7 @@ public static class DatabaseServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
         services.AddSingleton<DatabaseConnection>();
+        services.AddSingleton<IRefreshTokenStore, SqliteRefreshTokenStore>();
 
         services.AddDbContextPool<AuthDbContext, SqliteAuthDbContext>((provider, options) =>
         {
@@ -66,31 +68,38 @@ public sealed class DatabaseConnection(IOptions<DatabaseOptions> options, IHostE
             : options.ConnectionString;
 }
 
-/// <summary>In WAL mode NORMAL sync keeps every committed transaction across a process crash
-/// without an fsync per commit. Set once per physical connection, not on every pooled open.</summary>
+/// <summary>In WAL mode NORMAL sync keeps every committed transaction across a process crash without an fsync per
+/// commit. A connection that finds another writer in waits inside SQLite (in steps of a millisecond or so) instead of
+/// failing with SQLITE_BUSY, which the ADO.NET provider would retry only after sleeping 150 ms.
+/// Set once per physical connection, not on every pooled open.</summary>
 internal sealed class SqliteConnectionPragmas : DbConnectionInterceptor
 {
     public static readonly SqliteConnectionPragmas Instance = new();
 
     private static readonly ConditionalWeakTable<object, object> Prepared = new();
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => ApplyOnce(connection);
 
     public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        Apply(connection);
+        ApplyOnce(connection);
         return Task.CompletedTask;
     }
 
-    private static void Apply(DbConnection connection)
+    public static void Apply(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+        command.ExecuteNonQuery();
+    }
+
+    private static void ApplyOnce(DbConnection connection)
     {
         if (connection is SqliteConnection { Handle: { } handle } && Prepared.TryGetValue(handle, out _))
         {
             return;
         }
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL;";
-        command.ExecuteNonQuery();
+        Apply(connection);
         if (connection is SqliteConnection { Handle: { } opened })
         {
             Prepared.AddOrUpdate(opened, Prepared);

@@ -7,6 +7,11 @@ namespace JwtAuth.Infrastructure;
 
 public static class Startup
 {
+    /// <summary>The web host builder. Settings are validated once at start-up, so the settings files are read once:
+    /// no file watcher on the content root, where the SQLite files would otherwise wake it on every write.</summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args) =>
+        WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
+
     /// <summary>Migrates the database, creates the bootstrap admin, loads revoked sessions, then serves.
     /// A wrong setting ends the process with its message on stderr and exit code 1, not a stack trace.</summary>
     public static async Task<int> RunJwtAuthAsync(this WebApplication app)
