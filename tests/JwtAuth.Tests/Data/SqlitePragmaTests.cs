@@ -10,11 +10,11 @@ public sealed class SqlitePragmaTests : IDisposable
     public void Dispose() => _app.Dispose();
 
     [Fact]
-    public async Task Every_connection_commits_in_wal_mode_with_normal_sync_however_often_it_is_reused()
+    public async Task Every_connection_commits_in_wal_mode_with_normal_sync_and_waits_for_other_writers_however_often_it_is_reused()
     {
         for (var i = 0; i < 5; i++)
         {
-            var (journal, synchronous) = await _app.WithDbAsync(async db =>
+            var (journal, synchronous, busyTimeout) = await _app.WithDbAsync(async db =>
             {
                 await db.Database.OpenConnectionAsync();
                 try
@@ -23,7 +23,9 @@ public sealed class SqlitePragmaTests : IDisposable
                     command.CommandText = "PRAGMA journal_mode;";
                     var journalMode = (string)(await command.ExecuteScalarAsync())!;
                     command.CommandText = "PRAGMA synchronous;";
-                    return (journalMode, (long)(await command.ExecuteScalarAsync())!);
+                    var sync = (long)(await command.ExecuteScalarAsync())!;
+                    command.CommandText = "PRAGMA busy_timeout;";
+                    return (journalMode, sync, (long)(await command.ExecuteScalarAsync())!);
                 }
                 finally
                 {
@@ -33,6 +35,7 @@ public sealed class SqlitePragmaTests : IDisposable
 
             Assert.Equal("wal", journal);
             Assert.Equal(1L, synchronous);
+            Assert.Equal(5000L, busyTimeout);
         }
     }
 }

@@ -63,9 +63,9 @@ public sealed class SqliteRefreshTokenStore(DatabaseConnection database) : IRefr
             var roles = JsonSerializer.Deserialize(reader.GetString(5), SqliteJsonContext.Default.ListString) ?? [];
             return ValueTask.FromResult<StoredRefreshToken?>(new StoredRefreshToken(
                 SessionId: sessionId,
-                SpentAt: reader.IsDBNull(0) ? null : Utc(reader.GetDateTime(0)),
+                SpentAt: reader.IsDBNull(0) ? null : reader.GetDateTime(0),
                 UserId: reader.GetGuid(1),
-                SessionRevokedAt: reader.IsDBNull(2) ? null : Utc(reader.GetDateTime(2)),
+                SessionRevokedAt: reader.IsDBNull(2) ? null : reader.GetDateTime(2),
                 ClientId: reader.GetString(3),
                 Username: reader.GetString(4),
                 Roles: roles));
@@ -154,8 +154,6 @@ public sealed class SqliteRefreshTokenStore(DatabaseConnection database) : IRefr
     }
 
     private static string Text(Guid value) => value.ToString("D").ToUpperInvariant();
-
-    private static DateTime Utc(DateTime stored) => DateTime.SpecifyKind(stored, DateTimeKind.Utc);
 
     /// <summary>The open connection and its prepared statements.</summary>
     private sealed class Statements : IDisposable
