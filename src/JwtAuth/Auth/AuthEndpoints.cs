@@ -34,7 +34,7 @@ public static class AuthEndpoints
         return routes;
     }
 
-    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
+    private static async Task<Results<JsonOk<TokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
         LoginRequest request, PasswordLogin login, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -47,14 +47,14 @@ public static class AuthEndpoints
 
         return await login.AttemptAsync(username, request.Password!, UserSessions.FirstPartyClientId, cancellationToken) switch
         {
-            LoginOutcome.Succeeded success => TypedResults.Ok(success.Tokens),
+            LoginOutcome.Succeeded success => JsonOk.Of(success.Tokens),
             LoginOutcome.LockedOut locked => Problems.TooManyRequests(http, locked.RetryAfter, "Too many failed logins for this username; try again later."),
             LoginOutcome.Busy busy => Problems.ServiceUnavailable(http, busy.RetryAfter, Problems.HashingBusyTitle),
             _ => Problems.Status(StatusCodes.Status401Unauthorized, InvalidCredentialsTitle),
         };
     }
 
-    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
+    private static async Task<Results<JsonOk<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
         RefreshRequest request, RefreshTokenRotation rotation, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(request.RefreshToken))
@@ -63,7 +63,7 @@ public static class AuthEndpoints
         }
         return await rotation.RotateAsync(request.RefreshToken, cancellationToken) switch
         {
-            RefreshOutcome.Succeeded success => TypedResults.Ok(success.Tokens),
+            RefreshOutcome.Succeeded success => JsonOk.Of(success.Tokens),
             _ => Problems.Status(StatusCodes.Status401Unauthorized, InvalidRefreshTokenTitle),
         };
     }

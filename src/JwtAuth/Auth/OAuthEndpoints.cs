@@ -26,7 +26,7 @@ public static class OAuthEndpoints
         return routes;
     }
 
-    private static async Task<Results<Ok<TokenResponse>, OAuthErrorResult>> TokenAsync(
+    private static async Task<Results<JsonOk<TokenResponse>, OAuthErrorResult>> TokenAsync(
         HttpContext http, PasswordLogin login, RefreshTokenRotation rotation, CancellationToken cancellationToken)
     {
         OAuthResponses.NoStore(http.Response);
@@ -44,7 +44,7 @@ public static class OAuthEndpoints
         };
     }
 
-    private static async Task<Results<Ok<TokenResponse>, OAuthErrorResult>> PasswordGrantAsync(
+    private static async Task<Results<JsonOk<TokenResponse>, OAuthErrorResult>> PasswordGrantAsync(
         OAuthForm form, PasswordLogin login, CancellationToken cancellationToken)
     {
         if (form["username"] is not { } rawUsername)
@@ -70,14 +70,14 @@ public static class OAuthEndpoints
 
         return await login.AttemptAsync(username, password, clientId ?? UserSessions.FirstPartyClientId, cancellationToken) switch
         {
-            LoginOutcome.Succeeded success => TypedResults.Ok(success.Tokens),
+            LoginOutcome.Succeeded success => JsonOk.Of(success.Tokens),
             LoginOutcome.LockedOut locked => OAuthErrorResult.TooManyRequests(locked.RetryAfter, "Too many failed logins for this username; try again later."),
             LoginOutcome.Busy busy => OAuthErrorResult.TemporarilyUnavailable(busy.RetryAfter, Problems.HashingBusyTitle),
             _ => OAuthErrorResult.InvalidGrant(AuthEndpoints.InvalidCredentialsTitle),
         };
     }
 
-    private static async Task<Results<Ok<TokenResponse>, OAuthErrorResult>> RefreshTokenGrantAsync(
+    private static async Task<Results<JsonOk<TokenResponse>, OAuthErrorResult>> RefreshTokenGrantAsync(
         OAuthForm form, RefreshTokenRotation rotation, CancellationToken cancellationToken)
     {
         if (form["refresh_token"] is not { } refreshToken)
@@ -90,7 +90,7 @@ public static class OAuthEndpoints
         }
         return await rotation.RotateAsync(refreshToken, clientId, cancellationToken) switch
         {
-            RefreshOutcome.Succeeded success => TypedResults.Ok(success.Tokens),
+            RefreshOutcome.Succeeded success => JsonOk.Of(success.Tokens),
             RefreshOutcome.IssuedToAnotherClient => OAuthErrorResult.InvalidGrant("The refresh token was issued to another client_id."),
             _ => OAuthErrorResult.InvalidGrant(AuthEndpoints.InvalidRefreshTokenTitle),
         };

@@ -96,8 +96,8 @@ public static class UserEndpoints
         static ProblemHttpResult Taken() => Problems.Status(StatusCodes.Status409Conflict, "The username is taken.");
     }
 
-    private static Ok<MeResponse> GetMe(ClaimsPrincipal principal) =>
-        TypedResults.Ok(new MeResponse(principal.UserId(), principal.Username(), principal.Roles(), principal.SessionId()));
+    private static JsonOk<MeResponse> GetMe(ClaimsPrincipal principal) =>
+        JsonOk.Of(new MeResponse(principal.UserId(), principal.Username(), principal.Roles(), principal.SessionId()));
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
         ChangePasswordRequest request, ClaimsPrincipal principal, HttpContext http, AuthDbContext db, IPasswordHasher hasher, PasswordHashingQueue hashing,
