@@ -64,7 +64,7 @@ public class AccessTokenBenchmarks
     [Benchmark]
     public ClaimsPrincipal ValidateCachedAccessToken()
     {
-        var principal = _cache.Find(_token) ?? throw new InvalidOperationException("The token is not cached.");
-        return _revocations.IsRevoked(principal.SessionId()) ? throw new InvalidOperationException("Revoked.") : principal;
+        var principal = _cache.Find(_token, out var sessionId) ?? throw new InvalidOperationException("The token is not cached.");
+        return _revocations.IsRevoked(sessionId) ? throw new InvalidOperationException("Revoked.") : principal;
     }
 }

@@ -36,9 +36,9 @@ public static class TokenServiceCollectionExtensions
                     OnMessageReceived = context =>
                     {
                         if (BearerToken(context.Request) is { IsEmpty: false } token
-                            && cache.Find(token) is { } principal)
+                            && cache.Find(token, out var sessionId) is { } principal)
                         {
-                            if (revocations.IsRevoked(principal.SessionId()))
+                            if (revocations.IsRevoked(sessionId))
                             {
                                 context.Fail("The session has been revoked.");
                             }

@@ -31,8 +31,12 @@ public sealed class ValidatedTokenCache(IOptions<JwtOptions> options, TimeProvid
     public int Count => _entries.Count;
 
     /// <summary>The cached identity of a token, or null when it is unknown, or no longer (or not yet) within its lifetime.</summary>
-    public ClaimsPrincipal? Find(ReadOnlySpan<char> token)
+    public ClaimsPrincipal? Find(ReadOnlySpan<char> token) => Find(token, out _);
+
+    /// <summary>The cached identity of a token and its session, for the revoked-session check.</summary>
+    public ClaimsPrincipal? Find(ReadOnlySpan<char> token, out Guid sessionId)
     {
+        sessionId = default;
         if (!TryDigest(token, out var digest) || !_entries.TryGetValue(digest, out var entry))
         {
             return null;
@@ -44,6 +48,7 @@ public sealed class ValidatedTokenCache(IOptions<JwtOptions> options, TimeProvid
             _entries.TryRemove(digest, out _);
             return null;
         }
+        sessionId = entry.SessionId;
         return entry.ToPrincipal(_issuer, _audience);
     }
 
@@ -114,27 +119,29 @@ public sealed class ValidatedTokenCache(IOptions<JwtOptions> options, TimeProvid
             return new Entry(userId, username, roles, sessionId, token.Id, clientId, issuedAt, notBefore, expires);
         }
 
-        /// <summary>The same claims, in the same order and with the same value types, as JwtBearer's own principal.</summary>
+        /// <summary>The same claims, in the same order and with the same value types, as JwtBearer's own principal.
+        /// Each claim is made with the identity as its subject, so the identity takes it as is instead of cloning it.</summary>
         public ClaimsPrincipal ToPrincipal(string issuer, string audience)
         {
-            var claims = new List<Claim>(11 + Roles.Length)
-            {
-                new(JwtRegisteredClaimNames.Aud, audience, ClaimValueTypes.String, issuer, issuer),
-                new(JwtRegisteredClaimNames.Iss, issuer, ClaimValueTypes.String, issuer, issuer),
-                new(JwtRegisteredClaimNames.Exp, Expires.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64, issuer, issuer),
-                new(JwtRegisteredClaimNames.Iat, IssuedAt.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64, issuer, issuer),
-                new(JwtRegisteredClaimNames.Nbf, NotBefore.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64, issuer, issuer),
-                new(JwtRegisteredClaimNames.Sub, UserId.ToString(), ClaimValueTypes.String, issuer, issuer),
-                new(TokenClaims.PreferredUsername, Username, ClaimValueTypes.String, issuer, issuer),
-            };
+            var identity = new ClaimsIdentity(TokenValidation.AuthenticationType, TokenClaims.PreferredUsername, TokenClaims.Roles);
+            void Add(string type, string value, string valueType = ClaimValueTypes.String) =>
+                identity.AddClaim(new Claim(type, value, valueType, issuer, issuer, identity));
+
+            Add(JwtRegisteredClaimNames.Aud, audience);
+            Add(JwtRegisteredClaimNames.Iss, issuer);
+            Add(JwtRegisteredClaimNames.Exp, Expires.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64);
+            Add(JwtRegisteredClaimNames.Iat, IssuedAt.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64);
+            Add(JwtRegisteredClaimNames.Nbf, NotBefore.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64);
+            Add(JwtRegisteredClaimNames.Sub, UserId.ToString());
+            Add(TokenClaims.PreferredUsername, Username);
             foreach (var role in Roles)
             {
-                claims.Add(new Claim(TokenClaims.Roles, role, ClaimValueTypes.String, issuer, issuer));
+                Add(TokenClaims.Roles, role);
             }
-            claims.Add(new Claim(TokenClaims.SessionId, SessionId.ToString(), ClaimValueTypes.String, issuer, issuer));
-            claims.Add(new Claim(JwtRegisteredClaimNames.Jti, JwtId, ClaimValueTypes.String, issuer, issuer));
-            claims.Add(new Claim(TokenClaims.ClientId, ClientId, ClaimValueTypes.String, issuer, issuer));
-            return new ClaimsPrincipal(new ClaimsIdentity(claims, TokenValidation.AuthenticationType, TokenClaims.PreferredUsername, TokenClaims.Roles));
+            Add(TokenClaims.SessionId, SessionId.ToString());
+            Add(JwtRegisteredClaimNames.Jti, JwtId);
+            Add(TokenClaims.ClientId, ClientId);
+            return new ClaimsPrincipal(identity);
         }
     }
 }
