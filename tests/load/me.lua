@@ -1,6 +1,7 @@
 -- GET /me with Bearer tokens read from $TOKENS (one per line). With one token the request is built once,
 -- as for the anonymous baseline, so wrk's own Lua work does not skew the comparison; with several, each
--- thread cycles through them. With $MAX_REQUESTS set, each thread stops once it has its share of responses.
+-- thread builds every request once and cycles through them. With $MAX_REQUESTS set, each thread stops once
+-- it has its share of responses.
 package.path = package.path .. ";" .. os.getenv("LOAD_DIR") .. "/?.lua"
 require "report"
 
@@ -22,16 +23,23 @@ function setup(thread)
   threads[#threads + 1] = thread
 end
 
+local requests = {}
+
 function init(args)
   index = id
   received = 0
   limit = max_requests > 0 and math.floor(max_requests / thread_count) or 0
+  if #tokens > 1 then
+    for i, token in ipairs(tokens) do
+      requests[i] = wrk.format("GET", "/me", { ["Authorization"] = token })
+    end
+  end
 end
 
 if #tokens > 1 then
   function request()
-    index = index % #tokens + 1
-    return wrk.format("GET", "/me", { ["Authorization"] = tokens[index] })
+    index = index % #requests + 1
+    return requests[index]
   end
 end
 

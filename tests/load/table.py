@@ -10,6 +10,18 @@ for line in open(sys.argv[1]):
 rows, passed = [], True
 
 
+def rounds(name):
+    """The alternating rounds of one endpoint as one result: total requests over total time, mean latencies."""
+    parts = [data for key, data in results.items() if key.startswith(name + "_round_")]
+    requests, seconds = sum(p["requests"] for p in parts), sum(p["seconds"] for p in parts)
+    return {"requests": requests, "seconds": seconds, "rps": requests / seconds,
+            "p50_ms": sum(p["p50_ms"] for p in parts) / len(parts), "p99_ms": sum(p["p99_ms"] for p in parts) / len(parts),
+            "non2xx": sum(p["non2xx"] for p in parts), "rounds": [p["rps"] for p in parts]}
+
+
+results["anonymous"], results["me"] = rounds("anonymous"), rounds("me")
+
+
 def row(target, measured, ok):
     global passed
     passed &= ok
@@ -17,22 +29,29 @@ def row(target, measured, ok):
 
 
 anon, me = results["anonymous"], results["me"]
-ratio = me["rps"] / anon["rps"]
+# Each round of /me is paired with the anonymous round just before it; the median pair is robust to one bad moment.
+ratios = sorted(m / a for m, a in zip(me["rounds"], anon["rounds"]))
+ratio = ratios[len(ratios) // 2]
 row("1. GET /me >= 0.85 x anonymous GET",
-    f"{me['rps']:.0f} vs {anon['rps']:.0f} req/s = {ratio:.2f}", ratio >= 0.85 and me["non2xx"] == 0)
+    f"median of {len(ratios)} paired rounds {ratio:.2f} (rounds {', '.join(f'{r:.2f}' for r in ratios)}); "
+    f"overall {me['rps']:.0f} vs {anon['rps']:.0f} req/s", ratio >= 0.85 and me["non2xx"] == 0)
 
 chain = results["refresh_chain"]
-row("2a. 1,000 chained refreshes >= 1,500/s", f"{chain['per_second']:.0f}/s", chain["per_second"] >= 1500)
+row("2a. 1,000 chained refreshes >= 1,500/s",
+    f"{chain['per_second']:.0f}/s (median of chains at {', '.join(f'{r:.0f}' for r in chain['chains'])}/s)", chain["per_second"] >= 1500)
 par = results["refresh_parallel"]
-ok = par["per_second"] >= 2000 and par["lost_chains"] == 0 and par["stored_rotations"] >= par["refreshes"]
+ok = par["per_second"] >= 2000 and par["lost_chains"] == 0 and par["stored_rotations"] == par["refreshes"]
 row("2b. 32 parallel sessions >= 2,000/s, none lost",
     f"{par['per_second']:.0f}/s, {par['refreshes']} acknowledged, {par['stored_rotations']} stored, {par['lost_chains']} chains lost", ok)
 
-bcrypt, login = results["bcrypt"], results["login"]
+login = results["login"]
+before, after = results["bcrypt_before"], results["bcrypt_after"]
+verify_ms = (before["verify_ms"] + after["verify_ms"]) / 2
 login_ok_rps = (login["requests"] - login["non2xx"]) / login["seconds"]
-bound = bcrypt["bound_per_second"]
+bound = before["cores"] * 1000 / verify_ms
 row("3. logins >= 0.9 x bcrypt bound",
-    f"{login_ok_rps:.2f}/s vs {bound:.2f}/s ({bcrypt['cores']} cores / {bcrypt['verify_ms']:.0f} ms) = {login_ok_rps / bound:.2f}",
+    f"{login_ok_rps:.2f}/s vs {bound:.2f}/s ({before['cores']} cores / {verify_ms:.0f} ms, "
+    f"the mean of {before['verify_ms']:.0f} ms before and {after['verify_ms']:.0f} ms after) = {login_ok_rps / bound:.2f}",
     login_ok_rps >= 0.9 * bound)
 
 quiet, flood = results["me_quiet"], results["me_during_flood"]

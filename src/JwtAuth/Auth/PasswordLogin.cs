@@ -30,7 +30,7 @@ public sealed class PasswordLogin(
 {
     public async Task<LoginOutcome> AttemptAsync(UsernameRules.Username username, string password, string clientId, CancellationToken cancellationToken)
     {
-        if (!hashing.TryAdmit(out var slot))
+        if (await hashing.AdmitAsync(cancellationToken) is not { } slot)
         {
             return new LoginOutcome.Busy(PasswordHashingQueue.RetryAfter);
         }

@@ -6,7 +6,8 @@ namespace JwtAuth.Users;
 
 /// <summary>Runs password hashing on one dedicated thread per core behind a short queue. bcrypt never blocks
 /// thread-pool threads (so token checks keep flowing during a login flood), the hashing threads run at the
-/// lowest OS priority, and a request that finds the queue full is turned away before it does any other work.</summary>
+/// lowest OS priority, and a request that finds the queue full, and no place freed within a short wait, is
+/// turned away before it does any other work.</summary>
 public sealed class PasswordHashingQueue : IDisposable
 {
     /// <summary>Logins waiting beyond this many per core would wait longer than a client should.</summary>
@@ -15,15 +16,18 @@ public sealed class PasswordHashingQueue : IDisposable
     /// <summary>How long a turned-away client should wait: about one round of hashing.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a request waits for a place before it is turned away. The wait also paces a flood: each
+    /// flooding connection gets a few refusals a second instead of thousands that would crowd out other requests.</summary>
+    public static readonly TimeSpan AdmissionWait = TimeSpan.FromMilliseconds(100);
+
     private readonly BlockingCollection<WorkItem> _queue = new();
     private readonly Thread[] _workers;
-    private readonly int _capacity;
-    private int _admitted;
+    private readonly SemaphoreSlim _places;
 
     public PasswordHashingQueue()
     {
         var workers = Environment.ProcessorCount;
-        _capacity = workers * (1 + QueuedPerWorker);
+        _places = new SemaphoreSlim(workers * (1 + QueuedPerWorker));
         _workers = new Thread[workers];
         for (var i = 0; i < workers; i++)
         {
@@ -32,17 +36,15 @@ public sealed class PasswordHashingQueue : IDisposable
         }
     }
 
-    /// <summary>Reserves a place for one request's hashing; false when every place is taken.</summary>
-    public bool TryAdmit([NotNullWhen(true)] out HashingSlot? slot)
+    /// <summary>Reserves a place for one request's hashing, waiting up to <see cref="AdmissionWait"/> for one to free;
+    /// null when every place stays taken.</summary>
+    public async Task<HashingSlot?> AdmitAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Increment(ref _admitted) > _capacity)
+        if (!_places.Wait(0) && !await _places.WaitAsync(AdmissionWait, cancellationToken))
         {
-            Interlocked.Decrement(ref _admitted);
-            slot = null;
-            return false;
+            return null;
         }
-        slot = new HashingSlot(this);
-        return true;
+        return new HashingSlot(this);
     }
 
     /// <summary>A request's place in the queue: its hashing runs through it, and disposing it frees the place.</summary>
@@ -62,7 +64,7 @@ public sealed class PasswordHashingQueue : IDisposable
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                Interlocked.Decrement(ref queue._admitted);
+                queue._places.Release();
             }
         }
     }
@@ -75,6 +77,7 @@ public sealed class PasswordHashingQueue : IDisposable
             worker.Join(TimeSpan.FromSeconds(5));
         }
         _queue.Dispose();
+        _places.Dispose();
     }
 
     private void Work()

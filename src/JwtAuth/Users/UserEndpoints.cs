@@ -61,7 +61,7 @@ public static class UserEndpoints
         {
             return Taken();
         }
-        if (!hashing.TryAdmit(out var slot))
+        if (await hashing.AdmitAsync(cancellationToken) is not { } slot)
         {
             return Problems.ServiceUnavailable(http, PasswordHashingQueue.RetryAfter, Problems.HashingBusyTitle);
         }
@@ -115,7 +115,7 @@ public static class UserEndpoints
             errors.Add("new_password", newPasswordError);
         }
         if (errors.Any) return errors.ToProblem();
-        if (!hashing.TryAdmit(out var slot))
+        if (await hashing.AdmitAsync(cancellationToken) is not { } slot)
         {
             return Problems.ServiceUnavailable(http, PasswordHashingQueue.RetryAfter, Problems.HashingBusyTitle);
         }

@@ -13,8 +13,7 @@ public sealed class PasswordHashingQueueTests
     public async Task Work_runs_off_the_thread_pool_and_returns_its_result()
     {
         using var queue = new PasswordHashingQueue();
-        Assert.True(queue.TryAdmit(out var slot));
-        using (slot)
+        using (var slot = await queue.AdmitAsync(CancellationToken.None) ?? throw new InvalidOperationException("Not admitted."))
         {
             var (result, onPoolThread) = await slot.RunAsync(() => (42, Thread.CurrentThread.IsThreadPoolThread));
 
@@ -27,8 +26,7 @@ public sealed class PasswordHashingQueueTests
     public async Task Exceptions_reach_the_caller()
     {
         using var queue = new PasswordHashingQueue();
-        Assert.True(queue.TryAdmit(out var slot));
-        using (slot)
+        using (var slot = await queue.AdmitAsync(CancellationToken.None) ?? throw new InvalidOperationException("Not admitted."))
         {
             await Assert.ThrowsAsync<InvalidOperationException>(() => slot.RunAsync<int>(() => throw new InvalidOperationException()));
         }
@@ -39,17 +37,35 @@ public sealed class PasswordHashingQueueTests
     {
         using var queue = new PasswordHashingQueue();
         using var release = new ManualResetEventSlim();
-        var (slots, blocked) = Saturate(queue, release);
+        var (slots, blocked) = await SaturateAsync(queue, release);
 
-        Assert.False(queue.TryAdmit(out _));
+        Assert.Null(await queue.AdmitAsync(CancellationToken.None));
 
         release.Set();
         await Task.WhenAll(blocked);
         slots[0].Dispose();
         slots[0].Dispose();
-        Assert.True(queue.TryAdmit(out var freed));
-        Assert.False(queue.TryAdmit(out _));
-        freed.Dispose();
+        using var freed = await queue.AdmitAsync(CancellationToken.None);
+        Assert.NotNull(freed);
+        Assert.Null(await queue.AdmitAsync(CancellationToken.None));
+        slots.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
+    public async Task A_request_that_finds_the_queue_full_takes_a_place_freed_while_it_waits()
+    {
+        using var queue = new PasswordHashingQueue();
+        using var release = new ManualResetEventSlim();
+        var (slots, blocked) = await SaturateAsync(queue, release);
+
+        var waiting = queue.AdmitAsync(CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+        slots[^1].Dispose();
+
+        using var admitted = await waiting;
+        Assert.NotNull(admitted);
+        release.Set();
+        await Task.WhenAll(blocked);
         slots.ForEach(s => s.Dispose());
     }
 
@@ -59,7 +75,7 @@ public sealed class PasswordHashingQueueTests
         using var app = new JwtAuthApplication(("Lockout:MaxFailedAttempts", "2"));
         await app.RegisterAsync("alice");
         using var release = new ManualResetEventSlim();
-        var (slots, blocked) = Saturate(app.Services.GetRequiredService<PasswordHashingQueue>(), release);
+        var (slots, blocked) = await SaturateAsync(app.Services.GetRequiredService<PasswordHashingQueue>(), release);
         using var client = app.CreateClient();
 
         var responses = new List<HttpResponseMessage>();
@@ -88,7 +104,7 @@ public sealed class PasswordHashingQueueTests
         using var app = new JwtAuthApplication();
         await app.RegisterAsync("alice");
         using var release = new ManualResetEventSlim();
-        var (slots, blocked) = Saturate(app.Services.GetRequiredService<PasswordHashingQueue>(), release);
+        var (slots, blocked) = await SaturateAsync(app.Services.GetRequiredService<PasswordHashingQueue>(), release);
         using var client = app.CreateClient();
 
         var response = await client.PostAsync("/token", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -111,7 +127,7 @@ public sealed class PasswordHashingQueueTests
     {
         using var app = new JwtAuthApplication();
         using var release = new ManualResetEventSlim();
-        var (slots, blocked) = Saturate(app.Services.GetRequiredService<PasswordHashingQueue>(), release);
+        var (slots, blocked) = await SaturateAsync(app.Services.GetRequiredService<PasswordHashingQueue>(), release);
         using var client = app.CreateClient();
 
         var response = await client.PostAsJsonAsync("/register", new { username = "bob", password = JwtAuthApplication.DefaultPassword });
@@ -124,11 +140,12 @@ public sealed class PasswordHashingQueueTests
     }
 
     /// <summary>Takes every place: the first ones occupy the workers, the rest wait in the queue, until <paramref name="release"/>.</summary>
-    private static (List<PasswordHashingQueue.HashingSlot> Slots, List<Task<bool>> Blocked) Saturate(PasswordHashingQueue queue, ManualResetEventSlim release)
+    private static async Task<(List<PasswordHashingQueue.HashingSlot> Slots, List<Task<bool>> Blocked)> SaturateAsync(
+        PasswordHashingQueue queue, ManualResetEventSlim release)
     {
         var slots = new List<PasswordHashingQueue.HashingSlot>();
         var blocked = new List<Task<bool>>();
-        while (queue.TryAdmit(out var slot))
+        while (await queue.AdmitAsync(CancellationToken.None) is { } slot)
         {
             slots.Add(slot);
             blocked.Add(slot.RunAsync(() => release.Wait(TimeSpan.FromSeconds(30))));
