@@ -12,14 +12,15 @@ rows, passed = [], True
 
 def rounds(name):
     """The alternating rounds of one endpoint as one result: total requests over total time, mean latencies."""
-    parts = [data for key, data in results.items() if key.startswith(name + "_round_")]
+    parts = [data for key, data in results.items() if key.startswith(name + "_") and key[len(name) + 1:].isdigit()]
     requests, seconds = sum(p["requests"] for p in parts), sum(p["seconds"] for p in parts)
     return {"requests": requests, "seconds": seconds, "rps": requests / seconds,
             "p50_ms": sum(p["p50_ms"] for p in parts) / len(parts), "p99_ms": sum(p["p99_ms"] for p in parts) / len(parts),
             "non2xx": sum(p["non2xx"] for p in parts), "rounds": [p["rps"] for p in parts]}
 
 
-results["anonymous"], results["me"] = rounds("anonymous"), rounds("me")
+for name in ["anonymous", "me", "me_quiet", "me_during_flood", "login_flood"]:
+    results[name] = rounds(name)
 
 
 def row(target, measured, ok):
