@@ -65,7 +65,7 @@ mem = results["memory"]
 growth = mem["rss_second_mb"] - mem["rss_first_mb"]
 row("5. working set after 2M /me (50k tokens) < 250 MB, no growth",
     f"{mem['rss_first_mb']:.0f} MB after {mem['first']['requests']:,} requests, {mem['rss_second_mb']:.0f} MB after "
-    f"{mem['first']['requests'] + mem['second']['requests']:,} ({results['seed']['tokens']:,} tokens)",
+    f"{mem['first']['requests'] + mem['second']['requests']:,} ({results['seed']['tokens']:,} tokens, {results['seed']['sessions']:,} sessions)",
     mem["rss_second_mb"] < 250 and growth <= 0.05 * mem["rss_first_mb"]
     and mem["first"]["requests"] + mem["second"]["requests"] >= 2_000_000
     and mem["first"]["non2xx"] == 0 and mem["second"]["non2xx"] == 0)

@@ -54,7 +54,7 @@ async Task<int> RegisterAsync()
     return failures == 0 ? 0 : 1;
 }
 
-// Logs each user in once and refreshes the session --refreshes times, writing every access token.
+// Logs each user in --sessions-per-user times and refreshes each session --refreshes times, writing every access token.
 async Task<int> SessionsAsync()
 {
     var parallel = int.Parse(Option("parallel", "8"));
@@ -64,9 +64,11 @@ async Task<int> SessionsAsync()
     var refreshes = int.Parse(Option("refreshes", "0"));
     var tokens = new System.Collections.Concurrent.ConcurrentBag<string>();
     var watch = Stopwatch.StartNew();
-    await Parallel.ForAsync(0, int.Parse(Option("users", "1")), new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, ct) =>
+    var users = int.Parse(Option("users", "1"));
+    var sessionsPerUser = int.Parse(Option("sessions-per-user", "1"));
+    await Parallel.ForAsync(0, users * sessionsPerUser, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, ct) =>
     {
-        var pair = await PostForTokensAsync(http, "/login", new { username = $"{prefix}{i}", password });
+        var pair = await PostForTokensAsync(http, "/login", new { username = $"{prefix}{i % users}", password });
         tokens.Add(pair.AccessToken);
         for (var r = 0; r < refreshes; r++)
         {
@@ -75,7 +77,7 @@ async Task<int> SessionsAsync()
         }
     });
     await File.WriteAllLinesAsync(Option("out", "tokens.txt"), tokens);
-    Print(new { tokens = tokens.Count, seconds = watch.Elapsed.TotalSeconds });
+    Print(new { tokens = tokens.Count, sessions = users * sessionsPerUser, seconds = watch.Elapsed.TotalSeconds });
     return 0;
 }
 
