@@ -105,7 +105,7 @@ export TOKENS="$work/tokens.txt" THREADS=2
 # run on the warmed-up path.
 wrk -t2 -c64 -d5s -s "$here/me.lua" "$base" >/dev/null
 rate=$(wrk_json -t2 -c64 -d3s -s "$here/me.lua" "$base" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rps"])')
-duration=$(python3 -c "import math; print(math.ceil(1.1e6 / $rate) + 1)")
+duration=$(python3 -c "import math; print(math.ceil(1.3e6 / $rate) + 1)")
 export MAX_REQUESTS=1000000
 first=$(wrk_json -t2 -c64 -d"${duration}s" -s "$here/me.lua" "$base")
 rss_first=$(rss_mb)
