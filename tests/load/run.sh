@@ -55,7 +55,7 @@ client sessions --base "$base" --prefix user --users 1 --password "$password" --
 
 export TOKENS="$work/one-token.txt" THREADS=2
 # Warm-up: the JIT's tiered, profile-guided compilation needs tens of seconds of load to settle.
-for _ in 1 2 3; do
+for _ in 1 2 3 4; do
   wrk -t2 -c64 -d4s -s "$here/anonymous.lua" "$base" >/dev/null
   wrk -t2 -c64 -d6s -s "$here/me.lua" "$base" >/dev/null
 done
