@@ -19,7 +19,7 @@ def rounds(name):
             "non2xx": sum(p["non2xx"] for p in parts), "rounds": [p["rps"] for p in parts]}
 
 
-for name in ["anonymous", "me", "me_quiet", "me_during_flood", "login_flood"]:
+for name in ["anonymous", "me", "login", "me_quiet", "me_during_flood", "login_flood"]:
     results[name] = rounds(name)
 
 
@@ -45,15 +45,18 @@ ok = par["per_second"] >= 2000 and par["lost_chains"] == 0 and par["stored_rotat
 row("2b. 32 parallel sessions >= 2,000/s, none lost",
     f"{par['per_second']:.0f}/s, {par['refreshes']} acknowledged, {par['stored_rotations']} stored, {par['lost_chains']} chains lost", ok)
 
-login = results["login"]
-before, after = results["bcrypt_before"], results["bcrypt_after"]
-verify_ms = (before["verify_ms"] + after["verify_ms"]) / 2
-login_ok_rps = (login["requests"] - login["non2xx"]) / login["seconds"]
-bound = before["cores"] * 1000 / verify_ms
+# Each login round against the mean of the bounds timed just before and just after it; the target is on the mean.
+shares, parts = [], []
+for n in (1, 2):
+    login = results[f"login_{n}"]
+    before, after = results[f"bcrypt_{n - 1}"], results[f"bcrypt_{n}"]
+    rate = (login["requests"] - login["non2xx"]) / login["seconds"]
+    bound = before["cores"] * 1000 / ((before["verify_ms"] + after["verify_ms"]) / 2)
+    shares.append(rate / bound)
+    parts.append(f"{rate:.2f}/s vs {bound:.2f}/s")
+share = sum(shares) / len(shares)
 row("3. logins >= 0.9 x bcrypt bound",
-    f"{login_ok_rps:.2f}/s vs {bound:.2f}/s ({before['cores']} cores / {verify_ms:.0f} ms, "
-    f"the mean of {before['verify_ms']:.0f} ms before and {after['verify_ms']:.0f} ms after) = {login_ok_rps / bound:.2f}",
-    login_ok_rps >= 0.9 * bound)
+    f"{share:.2f} ({'; '.join(parts)}: {results['bcrypt_0']['cores']} cores / one verify)", share >= 0.9)
 
 quiet, flood = results["me_quiet"], results["me_during_flood"]
 row("4. /me p99 in a login flood <= 3 x quiet p99",
