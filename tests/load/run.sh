@@ -106,9 +106,9 @@ step "2 million /me over the 50,000 tokens"
 export TOKENS="$work/tokens.txt" THREADS=2
 # wrk waits out its whole -d even after every thread has stopped at its share, so -d comes from a calibration
 # run on the warmed-up path.
-wrk -t2 -c64 -d5s -s "$here/me.lua" "$base" >/dev/null
+wrk -t2 -c64 -d3s -s "$here/me.lua" "$base" >/dev/null
 rate=$(wrk_json -t2 -c64 -d3s -s "$here/me.lua" "$base" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rps"])')
-duration=$(python3 -c "import math; print(math.ceil(1.3e6 / $rate) + 1)")
+duration=$(python3 -c "import math; print(math.ceil(1.2e6 / $rate) + 1)")
 export MAX_REQUESTS=1000000
 # The working set is sampled every second through each million: the GC's heap breathes by several percent, so
 # growth is judged on the typical level of each million, and the 250 MB bound on the highest sample.
