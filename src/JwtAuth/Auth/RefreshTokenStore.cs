@@ -30,7 +30,6 @@ public interface IRefreshTokenTransaction : IAsyncDisposable
 
 /// <summary>A stored refresh token as a rotation needs it.</summary>
 public sealed record StoredRefreshToken(
-    Guid SessionId,
     DateTime? SpentAt,
     Guid UserId,
     DateTime? SessionRevokedAt,

@@ -30,10 +30,8 @@ public sealed class ValidatedTokenCache(IOptions<JwtOptions> options, TimeProvid
 
     public int Count => _entries.Count;
 
-    /// <summary>The cached identity of a token, or null when it is unknown, or no longer (or not yet) within its lifetime.</summary>
-    public ClaimsPrincipal? Find(ReadOnlySpan<char> token) => Find(token, out _);
-
-    /// <summary>The cached identity of a token and its session, for the revoked-session check.</summary>
+    /// <summary>The cached identity of a token and its session (for the revoked-session check), or null when the token
+    /// is unknown, or no longer (or not yet) within its lifetime.</summary>
     public ClaimsPrincipal? Find(ReadOnlySpan<char> token, out Guid sessionId)
     {
         sessionId = default;

@@ -40,7 +40,7 @@ public sealed class PasswordHashingQueue : IDisposable
     /// null when every place stays taken.</summary>
     public async Task<HashingSlot?> AdmitAsync(CancellationToken cancellationToken)
     {
-        if (!_places.Wait(0) && !await _places.WaitAsync(AdmissionWait, cancellationToken))
+        if (!await _places.WaitAsync(AdmissionWait, cancellationToken))
         {
             return null;
         }

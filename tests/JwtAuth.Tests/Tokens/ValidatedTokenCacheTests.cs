@@ -24,7 +24,7 @@ public sealed class ValidatedTokenCacheTests : IDisposable
 
         var validated = await new JsonWebTokenHandler().ValidateTokenAsync(token, validation.AccessTokenParameters);
         Cache.Add((JsonWebToken)validated.SecurityToken);
-        var cached = Cache.Find(token);
+        var cached = Cache.Find(token, out _);
 
         Assert.True(validated.IsValid);
         Assert.NotNull(cached);
@@ -43,7 +43,7 @@ public sealed class ValidatedTokenCacheTests : IDisposable
         var tokens = await _app.LoginAsync("alice");
         using var client = _app.CreateClient(tokens.AccessToken);
         await (await client.GetAsync("/me")).EnsureStatusAsync(HttpStatusCode.OK);
-        Assert.NotNull(Cache.Find(tokens.AccessToken));
+        Assert.NotNull(Cache.Find(tokens.AccessToken, out _));
 
         await (await client.PostAsync("/logout", null)).EnsureStatusAsync(HttpStatusCode.NoContent);
         var me = await client.GetAsync("/me");
@@ -66,7 +66,7 @@ public sealed class ValidatedTokenCacheTests : IDisposable
         var me = await client.GetAsync("/me");
 
         await me.EnsureStatusAsync(HttpStatusCode.Unauthorized);
-        Assert.Null(Cache.Find(tokens.AccessToken));
+        Assert.Null(Cache.Find(tokens.AccessToken, out _));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class ValidatedTokenCacheTests : IDisposable
 
         await first.EnsureStatusAsync(HttpStatusCode.Unauthorized);
         await second.EnsureStatusAsync(HttpStatusCode.Unauthorized);
-        Assert.Null(Cache.Find(forged));
+        Assert.Null(Cache.Find(forged, out _));
     }
 
     [Fact]

@@ -62,7 +62,6 @@ public sealed class SqliteRefreshTokenStore(DatabaseConnection database) : IRefr
             }
             var roles = JsonSerializer.Deserialize(reader.GetString(5), SqliteJsonContext.Default.ListString) ?? [];
             return ValueTask.FromResult<StoredRefreshToken?>(new StoredRefreshToken(
-                SessionId: sessionId,
                 SpentAt: reader.IsDBNull(0) ? null : reader.GetDateTime(0),
                 UserId: reader.GetGuid(1),
                 SessionRevokedAt: reader.IsDBNull(2) ? null : reader.GetDateTime(2),
