@@ -1,15 +1,16 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security.Claims;
-using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace JwtAuth.Tokens;
 
-/// <summary>Access tokens that passed full validation, keyed by the SHA-256 of the whole token, so a token
-/// seen again skips parsing and signature checks. An entry holds only the claim values (a few hundred bytes),
+/// <summary>Access tokens that passed full validation, keyed by a 128-bit SipHash of the whole token under a key
+/// drawn at start-up (nobody can make another string share a token's key), so a token seen again skips parsing
+/// and signature checks. An entry holds only the claim values (a few hundred bytes),
 /// is used only until the token's <c>exp</c> plus clock skew, and never bypasses the revoked-session check,
 /// which the caller does on every request.</summary>
 public sealed class ValidatedTokenCache(IOptions<JwtOptions> options, TimeProvider time)
@@ -23,6 +24,7 @@ public sealed class ValidatedTokenCache(IOptions<JwtOptions> options, TimeProvid
     private const int PruneEvery = 4096;
 
     private readonly ConcurrentDictionary<TokenDigest, Entry> _entries = new();
+    private readonly SipHash128 _fingerprint = new();
     private int _additions;
     private readonly TimeSpan _skew = options.Value.ClockSkew;
     private readonly string _issuer = options.Value.Issuer;
@@ -80,21 +82,21 @@ public sealed class ValidatedTokenCache(IOptions<JwtOptions> options, TimeProvid
         }
     }
 
-    private static bool TryDigest(ReadOnlySpan<char> token, out TokenDigest digest)
+    private bool TryDigest(ReadOnlySpan<char> token, out TokenDigest digest)
     {
         digest = default;
-        if (token.IsEmpty || token.Length > MaxTokenLength)
+        // A token is ASCII; anything else, or anything longer, is not ours and goes through full validation.
+        Span<byte> ascii = stackalloc byte[Math.Min(token.Length, MaxTokenLength)];
+        if (token.IsEmpty || token.Length > MaxTokenLength || Ascii.FromUtf16(token, ascii, out _) != OperationStatus.Done)
         {
             return false;
         }
-        // The characters' own bytes: no encoding pass and no large buffer to clear on every request.
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(MemoryMarshal.AsBytes(token), hash);
-        digest = MemoryMarshal.Read<TokenDigest>(hash);
+        var (low, high) = _fingerprint.Hash(ascii);
+        digest = new TokenDigest(low, high);
         return true;
     }
 
-    private readonly record struct TokenDigest(ulong A, ulong B, ulong C, ulong D);
+    private readonly record struct TokenDigest(ulong Low, ulong High);
 
     private sealed record Entry(
         Guid UserId, string Username, string[] Roles, Guid SessionId, string JwtId, string ClientId,

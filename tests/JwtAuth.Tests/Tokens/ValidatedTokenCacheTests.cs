@@ -87,6 +87,41 @@ public sealed class ValidatedTokenCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task A_token_one_character_away_from_a_cached_one_is_not_taken_for_it()
+    {
+        await _app.RegisterAsync("alice");
+        var tokens = await _app.LoginAsync("alice");
+        using var client = _app.CreateClient(tokens.AccessToken);
+        await (await client.GetAsync("/me")).EnsureStatusAsync(HttpStatusCode.OK);
+        var parts = tokens.AccessToken.Split('.');
+        var payload = parts[1].ToCharArray();
+        payload[^3] = payload[^3] == 'A' ? 'B' : 'A';
+        var altered = $"{parts[0]}.{new string(payload)}.{parts[2]}";
+        using var tampering = _app.CreateClient(altered);
+
+        var me = await tampering.GetAsync("/me");
+
+        await me.EnsureStatusAsync(HttpStatusCode.Unauthorized);
+        Assert.Null(Cache.Find(altered, out _));
+        Assert.NotNull(Cache.Find(tokens.AccessToken, out _));
+    }
+
+    [Fact]
+    public async Task A_token_with_characters_outside_ascii_never_matches_a_cached_one()
+    {
+        await _app.RegisterAsync("alice");
+        var tokens = await _app.LoginAsync("alice");
+        using var client = _app.CreateClient(tokens.AccessToken);
+        await (await client.GetAsync("/me")).EnsureStatusAsync(HttpStatusCode.OK);
+
+        // Same low byte in every character as the cached token: a narrowing that dropped high bytes would match it.
+        var widened = tokens.AccessToken[..^1] + (char)(tokens.AccessToken[^1] + 0x100);
+
+        Assert.Null(Cache.Find(widened, out _));
+        Assert.NotNull(Cache.Find(tokens.AccessToken, out _));
+    }
+
+    [Fact]
     public async Task Prune_drops_expired_entries()
     {
         await _app.RegisterAsync("alice");
