@@ -23,6 +23,7 @@ builder.Services.AddAudit(builder.Configuration);
 var app = builder.Build();
 
 app.UseApiDefaults();
+app.UsePasswordHashingQueue();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

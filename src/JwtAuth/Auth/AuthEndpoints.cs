@@ -24,6 +24,7 @@ public static class AuthEndpoints
 
         auth.MapPost("/login", LoginAsync)
             .RequireRateLimiting(ClientRateLimiting.Policy)
+            .WithMetadata(HashesPasswords.Metadata)
             .WithSummary("Password login: starts a session and returns an access and a refresh token.");
         auth.MapPost("/refresh", RefreshAsync)
             .RequireRateLimiting(ClientRateLimiting.Policy)

@@ -17,6 +17,7 @@ public static class OAuthEndpoints
 
         oauth.MapPost("/token", TokenAsync)
             .RequireRateLimiting(ClientRateLimiting.Policy)
+            .WithMetadata(HashesPasswords.Metadata)
             .WithSummary("RFC 6749 token endpoint: grant_type=password (username, password) or grant_type=refresh_token (refresh_token).")
             .WithDescription("Form-encoded (application/x-www-form-urlencoded). Optional client_id becomes the tokens' client_id claim; " +
                              "scope is accepted and ignored. Public clients only: a client_secret or an Authorization header gets invalid_client.");

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 
 namespace JwtAuth.Users;
@@ -7,7 +6,9 @@ namespace JwtAuth.Users;
 /// <summary>Runs password hashing on one dedicated thread per core behind a short queue. bcrypt never blocks
 /// thread-pool threads (so token checks keep flowing during a login flood), the hashing threads run at the
 /// lowest OS priority, and a request that finds the queue full, and no place freed within a short wait, is
-/// turned away before it does any other work.</summary>
+/// turned away before it does any other work. While the server is also answering other requests, hashing
+/// takes one core fewer, so that a login flood cannot slow them down: the cores of a virtual machine slow
+/// each other down when all of them are busy, whatever their priority.</summary>
 public sealed class PasswordHashingQueue : IDisposable
 {
     /// <summary>Logins waiting beyond this many per core would wait longer than a client should.</summary>
@@ -20,19 +21,54 @@ public sealed class PasswordHashingQueue : IDisposable
     /// flooding connection gets a few refusals a second instead of thousands that would crowd out other requests.</summary>
     public static readonly TimeSpan AdmissionWait = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>For this long after a request that does not hash a password, hashing leaves a core free.</summary>
+    public static readonly TimeSpan OtherRequestsWindow = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often a hash waiting for its turn looks again whether other requests have stopped.</summary>
+    private static readonly TimeSpan TurnRecheck = TimeSpan.FromMilliseconds(20);
+
     private readonly BlockingCollection<WorkItem> _queue = new();
     private readonly Thread[] _workers;
     private readonly SemaphoreSlim _places;
+    private readonly TimeProvider _time;
+    private readonly long _otherRequestsWindow;
+    private readonly object _turns = new();
+    private int _hashing;
+    private long _lastOtherRequest;
 
-    public PasswordHashingQueue()
+    public PasswordHashingQueue(TimeProvider time) : this(time, Environment.ProcessorCount)
     {
-        var workers = Environment.ProcessorCount;
+    }
+
+    public PasswordHashingQueue(TimeProvider time, int workers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        _time = time;
+        _otherRequestsWindow = (long)(OtherRequestsWindow.TotalSeconds * time.TimestampFrequency);
+        _lastOtherRequest = time.GetTimestamp() - _otherRequestsWindow - 1;
         _places = new SemaphoreSlim(workers * (1 + QueuedPerWorker));
         _workers = new Thread[workers];
         for (var i = 0; i < workers; i++)
         {
             _workers[i] = new Thread(Work) { IsBackground = true, Name = $"password-hashing-{i}" };
             _workers[i].Start();
+        }
+    }
+
+    /// <summary>Hashes that may run at once now: every core, or one fewer while other requests are being served.</summary>
+    public int ConcurrencyNow => _workers.Length > 1 && ServingOtherRequests ? _workers.Length - 1 : _workers.Length;
+
+    /// <summary>Whether a request that does not hash a password came within <see cref="OtherRequestsWindow"/>.</summary>
+    public bool ServingOtherRequests => _time.GetTimestamp() - Volatile.Read(ref _lastOtherRequest) <= _otherRequestsWindow;
+
+    /// <summary>Notes a request that does not hash a password. Cheap enough for every request: the shared
+    /// timestamp is written at most once a millisecond.</summary>
+    public void NoteOtherRequest()
+    {
+        var now = _time.GetTimestamp();
+        if (now - Volatile.Read(ref _lastOtherRequest) >= _time.TimestampFrequency / 1000)
+        {
+            Volatile.Write(ref _lastOtherRequest, now);
         }
     }
 
@@ -85,7 +121,36 @@ public sealed class PasswordHashingQueue : IDisposable
         LowerThisThreadsPriority();
         foreach (var item in _queue.GetConsumingEnumerable())
         {
-            item.Run();
+            WaitForTurn();
+            try
+            {
+                item.Run();
+            }
+            finally
+            {
+                EndTurn();
+            }
+        }
+    }
+
+    private void WaitForTurn()
+    {
+        lock (_turns)
+        {
+            while (_hashing >= ConcurrencyNow)
+            {
+                Monitor.Wait(_turns, TurnRecheck);
+            }
+            _hashing++;
+        }
+    }
+
+    private void EndTurn()
+    {
+        lock (_turns)
+        {
+            _hashing--;
+            Monitor.Pulse(_turns);
         }
     }
 
@@ -133,5 +198,34 @@ public sealed class PasswordHashingQueue : IDisposable
                 _completion.SetException(ex);
             }
         }
+    }
+}
+
+public static class PasswordHashingQueueMiddleware
+{
+    /// <summary>Shows the password-hashing queue every request that does not hash a password, so that while there
+    /// are any, hashing leaves them a core.</summary>
+    public static WebApplication UsePasswordHashingQueue(this WebApplication app)
+    {
+        var queue = app.Services.GetRequiredService<PasswordHashingQueue>();
+        app.Use((context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<HashesPasswords>() is null)
+            {
+                queue.NoteOtherRequest();
+            }
+            return next(context);
+        });
+        return app;
+    }
+}
+
+/// <summary>Endpoint metadata of the endpoints that hash passwords: their requests do not hold hashing back.</summary>
+public sealed class HashesPasswords
+{
+    public static readonly HashesPasswords Metadata = new();
+
+    private HashesPasswords()
+    {
     }
 }

@@ -32,11 +32,12 @@ public static class UserEndpoints
         routes.MapPost("/register", RegisterAsync)
             .WithTags("Users")
             .RequireRateLimiting(ClientRateLimiting.Policy)
+            .WithMetadata(HashesPasswords.Metadata)
             .WithSummary("Creates an account. The only endpoint that tells whether a name is taken.");
 
         var me = routes.MapGroup("/me").WithTags("Users").RequireAuthorization();
         me.MapGet("", GetMe).WithSummary("The caller, from the access token.");
-        me.MapPost("/password", ChangePasswordAsync).WithSummary("Changes the password and ends every other session of the user.");
+        me.MapPost("/password", ChangePasswordAsync).WithMetadata(HashesPasswords.Metadata).WithSummary("Changes the password and ends every other session of the user.");
         return routes;
     }
 
