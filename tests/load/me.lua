@@ -1,7 +1,7 @@
 -- GET /me with Bearer tokens read from $TOKENS (one per line). With one token the request is built once,
 -- as for the anonymous baseline, so wrk's own Lua work does not skew the comparison; with several, each
--- thread builds every request once and cycles through them. With $MAX_REQUESTS set, each thread stops once
--- it has its share of responses.
+-- thread builds every request once and cycles through them, sent $PIPELINE at a time (default 1) if set.
+-- With $MAX_REQUESTS set, each thread stops once it has its share of responses.
 package.path = package.path .. ";" .. os.getenv("LOAD_DIR") .. "/?.lua"
 require "report"
 
@@ -13,6 +13,7 @@ end
 local threads = {}
 local thread_count = tonumber(os.getenv("THREADS") or "2")
 local max_requests = tonumber(os.getenv("MAX_REQUESTS") or "0")
+local pipeline = tonumber(os.getenv("PIPELINE") or "1")
 
 wrk.method = "GET"
 wrk.path = "/me"
@@ -30,8 +31,12 @@ function init(args)
   received = 0
   limit = max_requests > 0 and math.floor(max_requests / thread_count) or 0
   if #tokens > 1 then
-    for i, token in ipairs(tokens) do
-      requests[i] = wrk.format("GET", "/me", { ["Authorization"] = token })
+    for first = 1, #tokens - pipeline + 1, pipeline do
+      local batch = {}
+      for i = first, first + pipeline - 1 do
+        batch[#batch + 1] = wrk.format("GET", "/me", { ["Authorization"] = tokens[i] })
+      end
+      requests[#requests + 1] = table.concat(batch)
     end
   end
 end
