@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the performance targets on this machine: publishes a Release build, starts it on loopback
 # with a throwaway database, seeds users and tokens, drives it with wrk and the C# load client,
-# prints a table with pass/fail per target, and stops the server. Loopback only; about 4.5 minutes with the build.
+# prints a table with pass/fail per target, and stops the server. Loopback only; 3.5 to 4 minutes with the build.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
