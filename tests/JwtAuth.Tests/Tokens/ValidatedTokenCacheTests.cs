@@ -1,4 +1,5 @@
 using System.Net;
+using JwtAuth.Auth;
 using JwtAuth.Tests.Infrastructure;
 using JwtAuth.Tokens;
 using Microsoft.Extensions.DependencyInjection;
@@ -89,10 +90,7 @@ public sealed class ValidatedTokenCacheTests : IDisposable
     [Fact]
     public async Task A_token_one_character_away_from_a_cached_one_is_not_taken_for_it()
     {
-        await _app.RegisterAsync("alice");
-        var tokens = await _app.LoginAsync("alice");
-        using var client = _app.CreateClient(tokens.AccessToken);
-        await (await client.GetAsync("/me")).EnsureStatusAsync(HttpStatusCode.OK);
+        var tokens = await UseATokenAsync();
         var parts = tokens.AccessToken.Split('.');
         var payload = parts[1].ToCharArray();
         payload[^3] = payload[^3] == 'A' ? 'B' : 'A';
@@ -109,10 +107,7 @@ public sealed class ValidatedTokenCacheTests : IDisposable
     [Fact]
     public async Task A_token_with_characters_outside_ascii_never_matches_a_cached_one()
     {
-        await _app.RegisterAsync("alice");
-        var tokens = await _app.LoginAsync("alice");
-        using var client = _app.CreateClient(tokens.AccessToken);
-        await (await client.GetAsync("/me")).EnsureStatusAsync(HttpStatusCode.OK);
+        var tokens = await UseATokenAsync();
 
         // Same low byte in every character as the cached token: a narrowing that dropped high bytes would match it.
         var widened = tokens.AccessToken[..^1] + (char)(tokens.AccessToken[^1] + 0x100);
@@ -124,15 +119,22 @@ public sealed class ValidatedTokenCacheTests : IDisposable
     [Fact]
     public async Task Prune_drops_expired_entries()
     {
-        await _app.RegisterAsync("alice");
-        var tokens = await _app.LoginAsync("alice");
-        using var client = _app.CreateClient(tokens.AccessToken);
-        await (await client.GetAsync("/me")).EnsureStatusAsync(HttpStatusCode.OK);
+        var tokens = await UseATokenAsync();
         Assert.Equal(1, Cache.Count);
 
         _app.Time.Advance(TimeSpan.FromSeconds(tokens.ExpiresIn + 31));
         Cache.Prune();
 
         Assert.Equal(0, Cache.Count);
+    }
+
+    /// <summary>Alice's tokens, after one <c>GET /me</c> has put the access token in the cache.</summary>
+    private async Task<TokenResponse> UseATokenAsync()
+    {
+        await _app.RegisterAsync("alice");
+        var tokens = await _app.LoginAsync("alice");
+        using var client = _app.CreateClient(tokens.AccessToken);
+        await (await client.GetAsync("/me")).EnsureStatusAsync(HttpStatusCode.OK);
+        return tokens;
     }
 }
