@@ -76,7 +76,10 @@ public sealed class ValidatedTokenCacheTests : IDisposable
         await _app.RegisterAsync("alice");
         var tokens = await _app.LoginAsync("alice");
         var parts = tokens.AccessToken.Split('.');
-        var forged = $"{parts[0]}.{parts[1]}.{parts[2][..^2]}AA";
+        // The first character of the signature: all six of its bits count, so the signature always changes. (Writing
+        // "AA" over the last two gave the token back unchanged whenever it already ended in "AA".)
+        var forged = $"{parts[0]}.{parts[1]}.{(parts[2][0] == 'A' ? 'B' : 'A')}{parts[2][1..]}";
+        Assert.NotEqual(tokens.AccessToken, forged);
         using var client = _app.CreateClient(forged);
 
         var first = await client.GetAsync("/me");
