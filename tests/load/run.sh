@@ -85,9 +85,10 @@ for round in 1 2; do
   record "login_flood_$round" "$(grep '^{' "$work/flood.txt")"
   sleep 2
 done
+
 step "logins"
-# After the floods, whose logins have warmed the login path further. The machine's speed drifts by 10% and more between minutes, so the logins run in two rounds, each compared with
-# the bound timed just before and just after it.
+# After the floods, whose logins have warmed the login path further. The machine's speed drifts by 10% and more
+# between minutes, so the logins run in two rounds, each compared with the bound timed just before and after it.
 record bcrypt_0 "$(client bcrypt --work-factor 12 --samples 4)"
 for round in 1 2; do
   record "login_$round" "$(wrk_json -t2 -c4 -d8s --latency -s "$here/login.lua" "$base")"

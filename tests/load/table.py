@@ -1,5 +1,6 @@
 """Prints the run.sh results as a table with pass/fail per target; exits 1 if any target fails."""
 import json
+import statistics
 import sys
 
 results = {}
@@ -32,7 +33,7 @@ def row(target, measured, ok):
 anon, me = results["anonymous"], results["me"]
 # Each round of /me is paired with the anonymous round just before it; the median pair is robust to one bad moment.
 ratios = sorted(m / a for m, a in zip(me["rounds"], anon["rounds"]))
-ratio = ratios[len(ratios) // 2]
+ratio = statistics.median_high(ratios)
 row("1. GET /me >= 0.85 x anonymous GET",
     f"median of {len(ratios)} paired rounds {ratio:.2f} (rounds {', '.join(f'{r:.2f}' for r in ratios)}); "
     f"overall {me['rps']:.0f} vs {anon['rps']:.0f} req/s", ratio >= 0.85 and me["non2xx"] == 0)
@@ -66,14 +67,7 @@ row("4. /me p99 in a login flood <= 3 x quiet p99",
 
 mem = results["memory"]
 first, second = mem["first"], mem["second"]
-
-
-def median(values):
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2]
-
-
-level_first, level_second = median(first["rss_mb"]), median(second["rss_mb"])
+level_first, level_second = statistics.median_high(first["rss_mb"]), statistics.median_high(second["rss_mb"])
 peak = max(first["rss_mb"] + second["rss_mb"])
 requests = first["wrk"]["requests"] + second["wrk"]["requests"]
 row("5. working set over 2M /me (50k tokens) < 250 MB, no growth",

@@ -27,8 +27,8 @@ public sealed class SipHash128
         _k1 = BinaryPrimitives.ReadUInt64LittleEndian(key[8..]);
     }
 
-    /// <summary>The 16 bytes of the reference output, as its two little-endian halves.</summary>
-    public (ulong Low, ulong High) Hash(ReadOnlySpan<byte> data)
+    /// <summary>The reference output's 16 bytes, read as one little-endian number.</summary>
+    public UInt128 Hash(ReadOnlySpan<byte> data)
     {
         var v0 = 0x736f6d6570736575UL ^ _k0;
         var v1 = 0x646f72616e646f6dUL ^ _k1 ^ 0xee;
@@ -61,7 +61,7 @@ public sealed class SipHash128
         var low = v0 ^ v1 ^ v2 ^ v3;
         v1 ^= 0xdd;
         for (var i = 0; i < 4; i++) Round(ref v0, ref v1, ref v2, ref v3);
-        return (low, v0 ^ v1 ^ v2 ^ v3);
+        return new UInt128(v0 ^ v1 ^ v2 ^ v3, low);
     }
 
     private static void Round(ref ulong v0, ref ulong v1, ref ulong v2, ref ulong v3)

@@ -23,7 +23,7 @@ public sealed class ValidatedTokenCache(IOptions<JwtOptions> options, TimeProvid
     /// <summary>Expired entries are swept after this many additions.</summary>
     private const int PruneEvery = 4096;
 
-    private readonly ConcurrentDictionary<TokenDigest, Entry> _entries = new();
+    private readonly ConcurrentDictionary<UInt128, Entry> _entries = new();
     private readonly SipHash128 _fingerprint = new();
     private int _additions;
     private readonly TimeSpan _skew = options.Value.ClockSkew;
@@ -82,21 +82,22 @@ public sealed class ValidatedTokenCache(IOptions<JwtOptions> options, TimeProvid
         }
     }
 
-    private bool TryDigest(ReadOnlySpan<char> token, out TokenDigest digest)
+    private bool TryDigest(ReadOnlySpan<char> token, out UInt128 digest)
     {
         digest = default;
         // A token is ASCII; anything else, or anything longer, is not ours and goes through full validation.
-        Span<byte> ascii = stackalloc byte[Math.Min(token.Length, MaxTokenLength)];
-        if (token.IsEmpty || token.Length > MaxTokenLength || Ascii.FromUtf16(token, ascii, out _) != OperationStatus.Done)
+        if (token.IsEmpty || token.Length > MaxTokenLength)
         {
             return false;
         }
-        var (low, high) = _fingerprint.Hash(ascii);
-        digest = new TokenDigest(low, high);
+        Span<byte> ascii = stackalloc byte[token.Length];
+        if (Ascii.FromUtf16(token, ascii, out _) != OperationStatus.Done)
+        {
+            return false;
+        }
+        digest = _fingerprint.Hash(ascii);
         return true;
     }
-
-    private readonly record struct TokenDigest(ulong Low, ulong High);
 
     private sealed record Entry(
         Guid UserId, string Username, string[] Roles, Guid SessionId, string JwtId, string ClientId,

@@ -32,6 +32,7 @@ public sealed class PasswordHashingQueue : IDisposable
     private readonly SemaphoreSlim _places;
     private readonly TimeProvider _time;
     private readonly long _otherRequestsWindow;
+    private readonly long _oneMillisecond;
     private readonly object _turns = new();
     private int _hashing;
     private long _lastOtherRequest;
@@ -45,6 +46,7 @@ public sealed class PasswordHashingQueue : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         _time = time;
         _otherRequestsWindow = (long)(OtherRequestsWindow.TotalSeconds * time.TimestampFrequency);
+        _oneMillisecond = time.TimestampFrequency / 1000;
         _lastOtherRequest = time.GetTimestamp() - _otherRequestsWindow - 1;
         _places = new SemaphoreSlim(workers * (1 + QueuedPerWorker));
         _workers = new Thread[workers];
@@ -61,12 +63,14 @@ public sealed class PasswordHashingQueue : IDisposable
     /// <summary>Whether a request that does not hash a password came within <see cref="OtherRequestsWindow"/>.</summary>
     public bool ServingOtherRequests => _time.GetTimestamp() - Volatile.Read(ref _lastOtherRequest) <= _otherRequestsWindow;
 
-    /// <summary>Notes a request that does not hash a password. Cheap enough for every request: the shared
-    /// timestamp is written at most once a millisecond.</summary>
-    public void NoteOtherRequest()
+    /// <summary>Notes a request unless its endpoint hashes passwords. Cheap enough for every request: within a
+    /// millisecond of the last note it reads the clock and nothing else, and the shared timestamp is written at
+    /// most once a millisecond.</summary>
+    public void NoteRequest(Endpoint? endpoint)
     {
         var now = _time.GetTimestamp();
-        if (now - Volatile.Read(ref _lastOtherRequest) >= _time.TimestampFrequency / 1000)
+        if (now - Volatile.Read(ref _lastOtherRequest) >= _oneMillisecond
+            && endpoint?.Metadata.GetMetadata<HashesPasswords>() is null)
         {
             Volatile.Write(ref _lastOtherRequest, now);
         }
@@ -210,10 +214,7 @@ public static class PasswordHashingQueueMiddleware
         var queue = app.Services.GetRequiredService<PasswordHashingQueue>();
         app.Use((context, next) =>
         {
-            if (context.GetEndpoint()?.Metadata.GetMetadata<HashesPasswords>() is null)
-            {
-                queue.NoteOtherRequest();
-            }
+            queue.NoteRequest(context.GetEndpoint());
             return next(context);
         });
         return app;

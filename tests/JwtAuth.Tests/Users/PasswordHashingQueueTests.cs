@@ -158,7 +158,7 @@ public sealed class PasswordHashingQueueTests
     {
         var time = new FakeTimeProvider();
         using var queue = new PasswordHashingQueue(time, workers: 2);
-        queue.NoteOtherRequest();
+        queue.NoteRequest(endpoint: null);
         Assert.Equal(1, queue.ConcurrencyNow);
         using var release = new ManualResetEventSlim();
         var (started, done) = await StartTwoHashesAsync(queue, release);
@@ -179,7 +179,7 @@ public sealed class PasswordHashingQueueTests
     public async Task A_hash_waiting_for_its_turn_runs_when_the_other_one_ends()
     {
         using var queue = new PasswordHashingQueue(new FakeTimeProvider(), workers: 2);
-        queue.NoteOtherRequest();
+        queue.NoteRequest(endpoint: null);
         using var release = new ManualResetEventSlim();
         var (started, done) = await StartTwoHashesAsync(queue, release);
 
@@ -195,7 +195,7 @@ public sealed class PasswordHashingQueueTests
     {
         using var queue = new PasswordHashingQueue(new FakeTimeProvider(), workers: 1);
 
-        queue.NoteOtherRequest();
+        queue.NoteRequest(endpoint: null);
 
         Assert.Equal(1, queue.ConcurrencyNow);
     }
@@ -207,6 +207,7 @@ public sealed class PasswordHashingQueueTests
     [InlineData("POST", "/login", false)]
     [InlineData("POST", "/register", false)]
     [InlineData("POST", "/token", false)]
+    [InlineData("POST", "/me/password", false)]
     public async Task Requests_that_do_not_hash_passwords_hold_hashing_back(string method, string path, bool holdsBack)
     {
         using var app = new JwtAuthApplication();
