@@ -1,9 +1,11 @@
-using JwtAuth.Audit;
+using JwtAuth.Account;
+using JwtAuth.Admin;
 using JwtAuth.Auth;
 using JwtAuth.Cli;
-using JwtAuth.Data;
+using JwtAuth.Hosting;
 using JwtAuth.Infrastructure;
-using JwtAuth.Tokens;
+using JwtAuth.OAuth;
+using JwtAuth.Passwords;
 using JwtAuth.Users;
 
 if (AdminCommandLine.Handles(args))
@@ -13,12 +15,11 @@ if (AdminCommandLine.Handles(args))
 
 var builder = Startup.CreateBuilder(args);
 
-builder.Services.AddApiDefaults(builder.Configuration);
-builder.Services.AddAuthDatabase(builder.Configuration);
-builder.Services.AddTokens(builder.Configuration);
-builder.Services.AddUsers(builder.Configuration);
-builder.Services.AddAuth(builder.Configuration);
-builder.Services.AddAudit(builder.Configuration);
+builder.Services.AddApiDefaults();
+builder.Services.AddJwtAuthServices();
+builder.Services.AddAccountEndpoints();
+builder.Services.AddHealth();
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
@@ -28,12 +29,17 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 
-app.MapAuth();
-app.MapOAuth();
-app.MapUsers();
-app.MapAdmin();
-app.MapAudit();
-app.MapHealthAndOpenApi();
+app.MapGroup("").MapAuth();
+app.MapGroup("").MapRegistration();
+app.MapGroup("/me").MapMe();
+app.MapGroup("").MapOAuth();
+
+var admin = app.MapGroup("/admin").WithTags("Admin").RequireAuthorization(RolePolicies.AdminPolicy);
+admin.MapGroup("/users").MapAdminUsers();
+admin.MapGroup("/audit").MapAudit();
+
+app.MapGroup("/health").MapHealth();
+app.MapOpenApi();
 
 return await app.RunJwtAuthAsync();
 

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using BenchmarkDotNet.Attributes;
-using JwtAuth.Auth;
+using JwtAuth.Sessions;
 using JwtAuth.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +23,7 @@ public class AccessTokenBenchmarks
     private TokenValidationParameters _parameters = null!;
     private string _token = null!;
     private ValidatedTokenCache _cache = null!;
-    private SessionRevocations _revocations = null!;
+    private RevokedSessions _revocations = null!;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -41,7 +41,7 @@ public class AccessTokenBenchmarks
         _handler = bearer.TokenHandlers.OfType<JsonWebTokenHandler>().Single();
         _token = _issuer.IssueAccessToken(Subject, SessionId, UserSessions.FirstPartyClientId).Token;
         _cache = _app.Services.GetRequiredService<ValidatedTokenCache>();
-        _revocations = _app.Services.GetRequiredService<SessionRevocations>();
+        _revocations = _app.Services.GetRequiredService<RevokedSessions>();
         var validated = await _handler.ValidateTokenAsync(_token, _parameters);
         _cache.Add((JsonWebToken)validated.SecurityToken);
     }
@@ -65,6 +65,6 @@ public class AccessTokenBenchmarks
     public ClaimsPrincipal ValidateCachedAccessToken()
     {
         var principal = _cache.Find(_token, out var sessionId) ?? throw new InvalidOperationException("The token is not cached.");
-        return _revocations.IsRevoked(sessionId) ? throw new InvalidOperationException("Revoked.") : principal;
+        return _revocations.Contains(sessionId) ? throw new InvalidOperationException("Revoked.") : principal;
     }
 }

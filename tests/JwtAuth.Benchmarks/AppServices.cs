@@ -1,10 +1,6 @@
 using System.Security.Cryptography;
-using JwtAuth.Audit;
-using JwtAuth.Auth;
-using JwtAuth.Data;
+using JwtAuth.Hosting;
 using JwtAuth.Infrastructure;
-using JwtAuth.Tokens;
-using JwtAuth.Users;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,12 +46,8 @@ public sealed class AppServices : IAsyncDisposable
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole();
 
-        builder.Services.AddApiDefaults(builder.Configuration);
-        builder.Services.AddAuthDatabase(builder.Configuration);
-        builder.Services.AddTokens(builder.Configuration);
-        builder.Services.AddUsers(builder.Configuration);
-        builder.Services.AddAuth(builder.Configuration);
-        builder.Services.AddAudit(builder.Configuration);
+        builder.Services.AddApiDefaults();
+        builder.Services.AddJwtAuthServices();
 
         var host = builder.Build();
         // Validates the settings, migrates the database (WAL mode) and loads revoked sessions. The background

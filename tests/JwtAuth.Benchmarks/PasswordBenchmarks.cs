@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using JwtAuth.Users;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using JwtAuth.Passwords;
 
 namespace JwtAuth.Benchmarks;
 

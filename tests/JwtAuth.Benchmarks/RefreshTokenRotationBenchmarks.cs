@@ -3,6 +3,8 @@ using JwtAuth.Auth;
 using JwtAuth.Data;
 using JwtAuth.Users;
 using Microsoft.Extensions.DependencyInjection;
+using JwtAuth.Sessions;
+using JwtAuth.Passwords;
 
 namespace JwtAuth.Benchmarks;
 

@@ -4,21 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace JwtAuth.Audit;
 
-public sealed class AuditOptions
-{
-    public const string Section = "Audit";
-
-    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(90);
-}
-
-public sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
-{
-    public ValidateOptionsResult Validate(string? name, AuditOptions options) =>
-        options.Retention > TimeSpan.Zero
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail("Audit:Retention must be positive.");
-}
-
 /// <summary>Deletes audit events older than <see cref="AuditOptions.Retention"/>, at start-up and hourly.</summary>
 public sealed partial class AuditRetention(
     IServiceScopeFactory scopes, IOptions<AuditOptions> options, TimeProvider time, ILogger<AuditRetention> logger) : BackgroundService
@@ -46,7 +31,15 @@ public sealed partial class AuditRetention(
             {
                 LogPurgeFailed(logger, ex);
             }
-            await Task.Delay(Interval, time, stoppingToken);
+            try
+            {
+                await Task.Delay(Interval, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // The host is stopping, or never finished starting.
+                return;
+            }
         }
     }
 

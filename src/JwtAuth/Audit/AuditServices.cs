@@ -1,13 +1,12 @@
-using Microsoft.Extensions.Options;
+using JwtAuth.Infrastructure;
 
 namespace JwtAuth.Audit;
 
 public static class AuditServices
 {
-    public static IServiceCollection AddAudit(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddAudit(this IServiceCollection services)
     {
-        services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
+        services.AddSettings<AuditOptions, AuditOptionsValidator>(AuditOptions.Section);
         services.AddScoped<AuditLog>();
         services.AddHostedService<AuditRetention>();
         return services;

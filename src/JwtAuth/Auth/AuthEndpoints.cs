@@ -1,12 +1,15 @@
 using System.Security.Claims;
 using JwtAuth.Audit;
 using JwtAuth.Infrastructure;
+using JwtAuth.Passwords;
+using JwtAuth.Sessions;
 using JwtAuth.Tokens;
 using JwtAuth.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace JwtAuth.Auth;
 
+/// <summary>Password login, refresh-token rotation and logout, with JSON bodies.</summary>
 public static class AuthEndpoints
 {
     public sealed record LoginRequest(string? Username, string? Password);
@@ -15,28 +18,24 @@ public static class AuthEndpoints
 
     public sealed record LogoutRequest(bool? AllSessions);
 
-    public const string InvalidCredentialsTitle = "The username or password is incorrect.";
-    public const string InvalidRefreshTokenTitle = "The refresh token is invalid, expired, revoked or already used.";
-
-    public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder routes)
+    public static RouteGroupBuilder MapAuth(this RouteGroupBuilder group)
     {
-        var auth = routes.MapGroup("").WithTags("Auth");
-
-        auth.MapPost("/login", LoginAsync)
+        group.WithTags("Auth");
+        group.MapPost("/login", LoginAsync)
             .RequireRateLimiting(ClientRateLimiting.Policy)
             .WithMetadata(HashesPasswords.Metadata)
             .WithSummary("Password login: starts a session and returns an access and a refresh token.");
-        auth.MapPost("/refresh", RefreshAsync)
+        group.MapPost("/refresh", RefreshAsync)
             .RequireRateLimiting(ClientRateLimiting.Policy)
             .WithSummary("Spends a refresh token and returns a new pair.");
-        auth.MapPost("/logout", LogoutAsync)
+        group.MapPost("/logout", LogoutAsync)
             .RequireAuthorization()
             .WithSummary("Ends this session (or every session of the user); its access tokens stop working at once.");
-        return routes;
+        return group;
     }
 
     private static async Task<Results<JsonOk<TokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, PasswordLogin login, HttpContext http, CancellationToken cancellationToken)
+        LoginRequest request, UserAccounts accounts, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (!UsernameRules.TryNormalize(request.Username, out var username, out var usernameError)) errors.Add("username", usernameError);
@@ -46,12 +45,12 @@ public static class AuthEndpoints
         }
         if (errors.Any) return errors.ToProblem();
 
-        return await login.AttemptAsync(username, request.Password!, UserSessions.FirstPartyClientId, cancellationToken) switch
+        return await accounts.LoginAsync(username, request.Password!, UserSessions.FirstPartyClientId, cancellationToken) switch
         {
             LoginOutcome.Succeeded success => JsonOk.Of(success.Tokens),
             LoginOutcome.LockedOut locked => Problems.TooManyRequests(http, locked.RetryAfter, "Too many failed logins for this username; try again later."),
             LoginOutcome.Busy busy => Problems.ServiceUnavailable(http, busy.RetryAfter, Problems.HashingBusyTitle),
-            _ => Problems.Status(StatusCodes.Status401Unauthorized, InvalidCredentialsTitle),
+            _ => Problems.Status(StatusCodes.Status401Unauthorized, UserAccounts.InvalidCredentialsTitle),
         };
     }
 
@@ -65,24 +64,24 @@ public static class AuthEndpoints
         return await rotation.RotateAsync(request.RefreshToken, cancellationToken) switch
         {
             RefreshOutcome.Succeeded success => JsonOk.Of(success.Tokens),
-            _ => Problems.Status(StatusCodes.Status401Unauthorized, InvalidRefreshTokenTitle),
+            _ => Problems.Status(StatusCodes.Status401Unauthorized, RefreshTokenRotation.InvalidTokenTitle),
         };
     }
 
     private static async Task<NoContent> LogoutAsync(
-        LogoutRequest? request, ClaimsPrincipal principal, UserSessions sessions, AuditLog audit, CancellationToken cancellationToken)
+        LogoutRequest? request, ClaimsPrincipal principal, SessionRevocation revocation, AuditLog audit, CancellationToken cancellationToken)
     {
         var userId = principal.UserId();
         var sessionId = principal.SessionId();
         if (request?.AllSessions == true)
         {
             audit.Add(AuditEventTypes.Logout, userId, principal.Username(), sessionId, "all sessions");
-            await sessions.RevokeAllAsync(userId, exceptSessionId: null, RevocationReasons.Logout, cancellationToken);
+            await revocation.RevokeAllAsync(userId, exceptSessionId: null, RevocationReasons.Logout, cancellationToken);
         }
         else
         {
             audit.Add(AuditEventTypes.Logout, userId, principal.Username(), sessionId);
-            await sessions.RevokeAsync(sessionId, RevocationReasons.Logout, cancellationToken);
+            await revocation.RevokeAsync(sessionId, RevocationReasons.Logout, cancellationToken);
         }
         return TypedResults.NoContent();
     }

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
-using Microsoft.Extensions.Options;
+using JwtAuth.Data;
+using JwtAuth.Infrastructure;
 
 namespace JwtAuth.Cli;
 
@@ -14,8 +15,11 @@ public static class AdminCommandLine
     /// <summary>Help for the commands, rather than a web server started with an argument it ignores.</summary>
     private static readonly IReadOnlySet<string> HelpWords = new HashSet<string>(StringComparer.Ordinal) { "--help", "-h", "-?" };
 
-    /// <summary>Whether these arguments are a command rather than the web host's own arguments.</summary>
-    public static bool Handles(string[] args) => args.Length > 0 && (CommandWords.Contains(args[0]) || HelpWords.Contains(args[0]));
+    /// <summary>Whether these arguments are a command rather than the web host's own arguments. The host's arguments
+    /// are all options (<c>--urls ...</c>, <c>--Section:Key=Value</c>), so a first argument that is a bare word is a
+    /// command, perhaps mistyped, and gets the command line's usage error rather than a web server.</summary>
+    public static bool Handles(string[] args) =>
+        args.Length > 0 && (CommandWords.Contains(args[0]) || HelpWords.Contains(args[0]) || !args[0].StartsWith('-'));
 
     /// <summary>Runs one command. <paramref name="configureServices"/> lets tests replace services (the clock).</summary>
     public static async Task<int> RunAsync(
@@ -51,17 +55,13 @@ public static class AdminCommandLine
                 EnableDefaultExceptionHandler = false,
             }, cancellationToken);
         }
-        catch (OptionsValidationException invalid)
+        catch (Exception settings) when (Settings.Problems(settings) is { Count: > 0 } problems)
         {
-            return console.Fail("invalid settings: " + string.Join("; ", invalid.Failures));
+            return console.Fail("invalid settings: " + string.Join("; ", problems));
         }
         catch (System.Data.Common.DbException database)
         {
             return console.Fail("database error: " + database.Message);
-        }
-        catch (InvalidOperationException conversion) when (conversion.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
-        {
-            return console.Fail("invalid settings: " + conversion.Message);
         }
         finally
         {
@@ -94,10 +94,41 @@ public static class AdminCommandLine
 public sealed class CommandContext(CliConsole console, Func<CliHost> createHost) : IAsyncDisposable
 {
     private CliHost? _host;
+    private IAuthDatabase? _database;
 
     public CliConsole Console { get; } = console;
 
     public CliHost Host => _host ??= createHost();
+
+    /// <summary>The database the command acts on. The first use says on standard error which environment and which
+    /// database that is, so a command run with the wrong environment is noticed before it is trusted.</summary>
+    public IAuthDatabase Database
+    {
+        get
+        {
+            if (_database is null)
+            {
+                _database = Host.Services.GetRequiredService<IAuthDatabase>();
+                Console.Error.WriteLine(ContextLine(Host.EnvironmentName, _database.Location));
+            }
+            return _database;
+        }
+    }
+
+    /// <summary>Null when the database exists and is migrated; otherwise what to do about it. Never creates it, so a
+    /// mistyped connection string is reported rather than answered from a new, empty database.</summary>
+    public async Task<string?> DatabaseProblemAsync(CancellationToken cancellationToken)
+    {
+        var database = Database;
+        if (!await database.ExistsAsync(cancellationToken))
+        {
+            return $"There is no database at {database.Location}: run 'db migrate' to create it, or set Database:ConnectionString.";
+        }
+        var pending = await database.PendingMigrationsAsync(cancellationToken);
+        return pending.Count > 0 ? $"The database at {database.Location} is not up to date: run 'db migrate'." : null;
+    }
+
+    public static string ContextLine(string environment, string databaseLocation) => $"JwtAuth ({environment}): database {databaseLocation}";
 
     public ValueTask DisposeAsync() => _host?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -1,10 +1,5 @@
-using JwtAuth.Audit;
-using JwtAuth.Auth;
-using JwtAuth.Data;
-using JwtAuth.Tokens;
-using JwtAuth.Users;
+using JwtAuth.Hosting;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 
 namespace JwtAuth.Cli;
 
@@ -20,6 +15,8 @@ public sealed class CliHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
+    public string EnvironmentName => _host.Services.GetRequiredService<IHostEnvironment>().EnvironmentName;
+
     public static CliHost Create(IReadOnlyList<string> settingArgs, CliConsole console, Action<IServiceCollection>? configureServices)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -34,47 +31,12 @@ public sealed class CliHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new CliLoggerProvider(console.Error));
 
-        var services = builder.Services;
-        services.AddSingleton(TimeProvider.System);
-        services.AddHttpContextAccessor();
         // The authorization services need routing's; Development validates every registration when the host is built.
-        services.AddRouting();
-        services.AddAuthDatabase(builder.Configuration);
-        services.AddTokens(builder.Configuration);
-        services.AddUsers(builder.Configuration);
-        services.AddAuth(builder.Configuration);
-        services.AddAudit(builder.Configuration);
-        configureServices?.Invoke(services);
+        builder.Services.AddRouting();
+        builder.Services.AddJwtAuthServices();
+        configureServices?.Invoke(builder.Services);
         return new CliHost(builder.Build());
     }
-
-    /// <summary>Where the database is, for messages: the SQLite file's full path, never a connection string.</summary>
-    public string DatabaseLocation
-    {
-        get
-        {
-            var source = new SqliteConnectionStringBuilder(Services.GetRequiredService<DatabaseConnection>().ConnectionString).DataSource;
-            return IsFile(source) ? Path.GetFullPath(source) : source;
-        }
-    }
-
-    /// <summary>Null when the database exists and is migrated; otherwise what to do about it. Never creates a file,
-    /// so a mistyped connection string is reported rather than answered from a new, empty database.</summary>
-    public async Task<string?> DatabaseProblemAsync(CancellationToken cancellationToken)
-    {
-        var source = new SqliteConnectionStringBuilder(Services.GetRequiredService<DatabaseConnection>().ConnectionString).DataSource;
-        if (IsFile(source) && !File.Exists(source))
-        {
-            return $"There is no database at {Path.GetFullPath(source)}: run 'db migrate' to create it, or set Database:ConnectionString.";
-        }
-        await using var scope = Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
-        var pending = await db.Database.GetPendingMigrationsAsync(cancellationToken);
-        return pending.Any() ? $"The database at {DatabaseLocation} is not up to date: run 'db migrate'." : null;
-    }
-
-    private static bool IsFile(string source) =>
-        !string.IsNullOrEmpty(source) && source != ":memory:" && !source.StartsWith("file:", StringComparison.Ordinal);
 
     public ValueTask DisposeAsync()
     {
@@ -82,30 +44,5 @@ public sealed class CliHost : IAsyncDisposable
         // Let the SQLite file go at once: the server or the next command may want it.
         SqliteConnection.ClearAllPools();
         return ValueTask.CompletedTask;
-    }
-}
-
-/// <summary>Warnings and errors, one line each on standard error, so standard output stays the command's own.</summary>
-internal sealed class CliLoggerProvider(TextWriter error) : ILoggerProvider
-{
-    public ILogger CreateLogger(string categoryName) => new CliLogger(error);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class CliLogger(TextWriter error) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                error.WriteLine($"{(logLevel == LogLevel.Warning ? "warning" : "error")}: {CliConsole.OneLine(formatter(state, exception))}");
-            }
-        }
     }
 }

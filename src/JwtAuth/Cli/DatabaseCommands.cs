@@ -1,6 +1,4 @@
 using System.CommandLine;
-using JwtAuth.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace JwtAuth.Cli;
 
@@ -17,17 +15,11 @@ public static class DatabaseCommands
 
     private static async Task<int> MigrateAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var host = context.Host;
-        host.Services.GetRequiredService<DatabaseConnection>().EnsureDirectoryExists();
-        List<string> pending;
-        await using (var scope = host.Services.CreateAsyncScope())
-        {
-            pending = [.. await scope.ServiceProvider.GetRequiredService<AuthDbContext>().Database.GetPendingMigrationsAsync(cancellationToken)];
-        }
-        await host.Services.MigrateDatabaseAsync(cancellationToken);
-        context.Console.Out.WriteLine(pending.Count == 0
-            ? $"The database at {host.DatabaseLocation} is up to date."
-            : $"Applied {pending.Count} migration{(pending.Count == 1 ? "" : "s")} to {host.DatabaseLocation}: {string.Join(", ", pending)}.");
+        var database = context.Database;
+        var applied = await database.MigrateAsync(cancellationToken);
+        context.Console.Out.WriteLine(applied.Count == 0
+            ? $"The database at {database.Location} is up to date."
+            : $"Applied {applied.Count} migration{(applied.Count == 1 ? "" : "s")} to {database.Location}: {string.Join(", ", applied)}.");
         return ExitCodes.Success;
     }
 }

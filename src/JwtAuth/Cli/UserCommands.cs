@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using JwtAuth.Audit;
-using JwtAuth.Auth;
 using JwtAuth.Data;
-using JwtAuth.Tokens;
+using JwtAuth.Sessions;
 using JwtAuth.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -24,7 +22,7 @@ public static class UserCommands
             HelpName = "ROLE",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        role.AcceptOnlyFromAmong(Roles.Admin);
+        role.AcceptOnlyFromAmong([.. Roles.All]);
         var add = new Command("add", "Creates a user. The password is read from standard input when it is redirected " +
                                      "(its first line), or prompted for without echo; never from the command line.")
         {
@@ -65,14 +63,13 @@ public static class UserCommands
     {
         var console = context.Console;
         UsernameRules.TryNormalize(rawName, out var username, out _);
-        if (await context.Host.DatabaseProblemAsync(cancellationToken) is { } problem)
+        if (await context.DatabaseProblemAsync(cancellationToken) is { } problem)
         {
             return console.Fail(problem);
         }
         await using var scope = context.Host.Services.CreateAsyncScope();
-        var services = scope.ServiceProvider;
-        var db = services.GetRequiredService<AuthDbContext>();
-        if (await db.Users.AnyAsync(u => u.NormalizedUsername == username.Normalized, cancellationToken))
+        var accounts = scope.ServiceProvider.GetRequiredService<UserAccounts>();
+        if (await accounts.IsTakenAsync(username.Normalized, cancellationToken))
         {
             return console.Fail($"A user named '{username.Display}' already exists.");
         }
@@ -82,7 +79,7 @@ public static class UserCommands
         {
             return console.Fail(console.InputIsTerminal ? "No password was typed." : "No password on standard input: pipe it in, one line.");
         }
-        if (!PasswordRules.TryValidate(password, username.Normalized, out var passwordError))
+        if (!PasswordPolicy.TryValidate(password, username.Normalized, out var passwordError))
         {
             return console.Fail(passwordError);
         }
@@ -91,45 +88,28 @@ public static class UserCommands
             return console.Fail("The passwords differ.");
         }
 
-        var user = new User
+        switch (await accounts.CreateAsync(username, password, roles, CommandLineDetail, cancellationToken))
         {
-            Id = Guid.NewGuid(),
-            Username = username.Display,
-            NormalizedUsername = username.Normalized,
-            PasswordHash = services.GetRequiredService<IPasswordHasher>().Hash(password),
-            Roles = [.. roles.Distinct(StringComparer.Ordinal)],
-            CreatedAt = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime,
-        };
-        db.Users.Add(user);
-        services.GetRequiredService<AuditLog>().Add(AuditEventTypes.Registered, user.Id, user.Username, detail: CommandLineDetail);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // Someone (the API, another command) took the name between the check and the insert.
-            if (await NameIsTakenAsync(services, username.Normalized, cancellationToken))
-            {
+            case CreateUserOutcome.Created { User: var user }:
+                var granted = user.Roles.Count > 0 ? $" with role {string.Join(", ", user.Roles)}" : "";
+                console.Out.WriteLine($"Created user {user.Username}{granted} (id {user.Id}).");
+                return ExitCodes.Success;
+            case CreateUserOutcome.Taken:
+                // Someone (the API, another command) took the name between the check and the insert.
                 return console.Fail($"A user named '{username.Display}' already exists.");
-            }
-            throw;
+            case CreateUserOutcome.InvalidPassword invalid:
+                return console.Fail(invalid.Error);
+            case CreateUserOutcome.Busy:
+                return console.Fail("The password could not be hashed now; try again.");
+            default:
+                throw new InvalidOperationException("Unknown outcome.");
         }
-        var granted = user.Roles.Count > 0 ? $" with role {string.Join(", ", user.Roles)}" : "";
-        console.Out.WriteLine($"Created user {user.Username}{granted} (id {user.Id}).");
-        return ExitCodes.Success;
-    }
-
-    private static async Task<bool> NameIsTakenAsync(IServiceProvider services, string normalized, CancellationToken cancellationToken)
-    {
-        await using var scope = services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<AuthDbContext>().Users.AnyAsync(u => u.NormalizedUsername == normalized, cancellationToken);
     }
 
     private static async Task<int> ListAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var console = context.Console;
-        if (await context.Host.DatabaseProblemAsync(cancellationToken) is { } problem)
+        if (await context.DatabaseProblemAsync(cancellationToken) is { } problem)
         {
             return console.Fail(problem);
         }
@@ -162,22 +142,18 @@ public static class UserCommands
     {
         var console = context.Console;
         UsernameRules.TryNormalize(rawName, out var username, out _);
-        if (await context.Host.DatabaseProblemAsync(cancellationToken) is { } problem)
+        if (await context.DatabaseProblemAsync(cancellationToken) is { } problem)
         {
             return console.Fail(problem);
         }
         await using var scope = context.Host.Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        var user = await services.GetRequiredService<AuthDbContext>().Users.AsNoTracking()
-            .Where(u => u.NormalizedUsername == username.Normalized)
-            .Select(u => new { u.Id, u.Username })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (user is null)
+        var accounts = services.GetRequiredService<UserAccounts>();
+        if (await accounts.FindByNameAsync(username.Normalized, cancellationToken) is not { } user)
         {
             return console.Fail($"There is no user named '{username.Display}'.");
         }
-        services.GetRequiredService<AuditLog>().Add(AuditEventTypes.SessionsRevoked, user.Id, user.Username, detail: CommandLineDetail);
-        var ended = await services.GetRequiredService<UserSessions>().RevokeAllAsync(user.Id, exceptSessionId: null, RevocationReasons.Admin, cancellationToken);
+        var ended = await accounts.EndSessionsAsync(user, CommandLineDetail, cancellationToken);
         var interval = services.GetRequiredService<IOptions<RevocationOptions>>().Value.SyncInterval;
         console.Out.WriteLine($"Ended {ended} session{(ended == 1 ? "" : "s")} of {user.Username}. " +
                               $"Running servers refuse their access tokens within {interval.TotalSeconds:0.###} s (Revocation:SyncInterval).");

@@ -1,9 +1,5 @@
-using JwtAuth.Audit;
-using JwtAuth.Auth;
 using JwtAuth.Infrastructure;
-using JwtAuth.Users;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace JwtAuth.Data;
 
@@ -17,6 +13,8 @@ public abstract class AuthDbContext(DbContextOptions options) : DbContext(option
     public DbSet<LoginThrottle> LoginThrottles => Set<LoginThrottle>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
+    private const int UsernameColumnLength = User.MaxUsernameLength * 4;
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every time is stored in UTC, but SQLite gives it back without a kind, and JSON would then omit the 'Z'.
@@ -28,8 +26,8 @@ public abstract class AuthDbContext(DbContextOptions options) : DbContext(option
     {
         modelBuilder.Entity<User>(user =>
         {
-            user.Property(u => u.Username).HasMaxLength(UsernameRules.MaxLength * 4);
-            user.Property(u => u.NormalizedUsername).HasMaxLength(UsernameRules.MaxLength * 4);
+            user.Property(u => u.Username).HasMaxLength(UsernameColumnLength);
+            user.Property(u => u.NormalizedUsername).HasMaxLength(UsernameColumnLength);
             user.HasIndex(u => u.NormalizedUsername).IsUnique();
             user.Property(u => u.PasswordHash).HasMaxLength(100);
         });
@@ -56,13 +54,13 @@ public abstract class AuthDbContext(DbContextOptions options) : DbContext(option
         modelBuilder.Entity<LoginThrottle>(throttle =>
         {
             throttle.HasKey(t => t.NormalizedUsername);
-            throttle.Property(t => t.NormalizedUsername).HasMaxLength(UsernameRules.MaxLength * 4);
+            throttle.Property(t => t.NormalizedUsername).HasMaxLength(UsernameColumnLength);
         });
 
         modelBuilder.Entity<AuditEvent>(audit =>
         {
             audit.Property(a => a.Type).HasMaxLength(64);
-            audit.Property(a => a.Username).HasMaxLength(UsernameRules.MaxLength * 4);
+            audit.Property(a => a.Username).HasMaxLength(UsernameColumnLength);
             audit.Property(a => a.ClientIp).HasMaxLength(64);
             audit.Property(a => a.UserAgent).HasMaxLength(RequestOrigin.MaxUserAgentLength);
             audit.Property(a => a.Detail).HasMaxLength(1000);
@@ -71,7 +69,3 @@ public abstract class AuthDbContext(DbContextOptions options) : DbContext(option
         });
     }
 }
-
-/// <summary>Reads stored times back as <see cref="DateTimeKind.Utc"/>.</summary>
-internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
-    value => value, stored => DateTime.SpecifyKind(stored, DateTimeKind.Utc));

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using JwtAuth.Data;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -8,12 +6,15 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace JwtAuth.Infrastructure;
 
 /// <summary>What every endpoint shares: snake_case JSON, problem details for every error, hardened
-/// responses, health checks and the OpenAPI document.</summary>
+/// responses, trusted proxies and the per-client rate limit.</summary>
 public static class ApiDefaults
 {
     private static readonly JsonNamingPolicy Naming = JsonNamingPolicy.SnakeCaseLower;
 
-    public static IServiceCollection AddApiDefaults(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Paths a load balancer probes over plain HTTP: never redirected to HTTPS.</summary>
+    public static readonly PathString HealthPrefix = "/health";
+
+    public static IServiceCollection AddApiDefaults(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
@@ -37,9 +38,8 @@ public static class ApiDefaults
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = HttpHardening.MaxRequestBodyBytes;
         });
-        services.AddTrustedProxies(configuration);
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
-        services.AddOpenApi();
+        services.AddTrustedProxies();
+        services.AddClientRateLimiting();
         return services;
     }
 
@@ -52,17 +52,11 @@ public static class ApiDefaults
         if (!app.Environment.IsDevelopment() && HttpsIsConfigured(app.Configuration))
         {
             app.UseHsts();
-            app.UseHttpsRedirection();
+            // Load-balancer probes come over plain HTTP and do not follow redirects.
+            app.UseWhen(context => !context.Request.Path.StartsWithSegments(HealthPrefix), https => https.UseHttpsRedirection());
         }
         app.UseRequestBodyLimit();
-        return app;
-    }
-
-    public static WebApplication MapHealthAndOpenApi(this WebApplication app)
-    {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Health");
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).WithTags("Health");
-        app.MapOpenApi();
+        app.UseEmptyQueryValuesAsMissing();
         return app;
     }
 

@@ -1,12 +1,14 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
 namespace JwtAuth.Infrastructure;
 
 /// <summary>Turns request-binding failures (malformed JSON, a mistyped field, a missing body, a wrong content
-/// type, an oversized body) into problem details with their own 4xx status, naming the field when there is one.</summary>
-public sealed class BadRequestExceptionHandler : IExceptionHandler
+/// type, an oversized body, a query value of the wrong type) into problem details with their own 4xx status, naming the
+/// field when there is one.</summary>
+public sealed partial class BadRequestExceptionHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -22,6 +24,11 @@ public sealed class BadRequestExceptionHandler : IExceptionHandler
             {
                 Title = "The request body is not valid JSON for this endpoint.",
             },
+            StatusCodes.Status400BadRequest when UnboundParameter().Match(badRequest.Message) is { Success: true } parameter =>
+                new ValidationProblemDetails(new Dictionary<string, string[]> { [parameter.Groups["name"].Value] = ["The value is not valid here."] })
+                {
+                    Title = "One or more fields are invalid.",
+                },
             StatusCodes.Status400BadRequest when badRequest.Message.Contains("from body", StringComparison.Ordinal) =>
                 new ValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = ["A JSON body is required."] })
                 {
@@ -51,4 +58,8 @@ public sealed class BadRequestExceptionHandler : IExceptionHandler
 
     private static string MessageOf(JsonException json) =>
         json.Path is { Length: > 2 } ? "The value is missing or of the wrong type." : "The body is not well-formed JSON.";
+
+    /// <summary>Minimal APIs' message for a route or query value that does not convert, e.g. <c>Failed to bind parameter "int? limit" from "ten".</c></summary>
+    [GeneratedRegex("""^Failed to bind parameter "[^"]* (?<name>\w+)" from """, RegexOptions.CultureInvariant)]
+    private static partial Regex UnboundParameter();
 }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using JwtAuth.Data;
+using JwtAuth.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace JwtAuth.Tokens;
@@ -30,7 +30,7 @@ public sealed partial class DevelopmentSigningKey(IHostEnvironment environment, 
 
     private SigningKeyOptions LoadOrCreate()
     {
-        var path = Path.Combine(DatabaseConnection.DataFolder(environment), FileName);
+        var path = Path.Combine(DataFolder.Of(environment), FileName);
         var key = File.Exists(path) ? JsonSerializer.Deserialize<SigningKeyOptions>(File.ReadAllText(path)) : null;
         if (key?.Id is null || key.Secret is null)
         {

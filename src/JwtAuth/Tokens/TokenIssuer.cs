@@ -13,17 +13,17 @@ public sealed record IssuedToken(string Token, DateTime ExpiresAt);
 public sealed class TokenIssuer(SigningKeyRing keys, IOptions<JwtOptions> options, TimeProvider time)
 {
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
-    private readonly JwtOptions _options = options.Value;
+    private JwtOptions Options => options.Value;
 
     public IssuedToken IssueAccessToken(TokenSubject subject, Guid sessionId, string clientId)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var expires = now + _options.AccessTokenLifetime;
+        var expires = now + Options.AccessTokenLifetime;
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
             TokenType = TokenTypes.Access,
-            Issuer = _options.Issuer,
-            Audience = _options.Audience,
+            Issuer = Options.Issuer,
+            Audience = Options.Audience,
             IssuedAt = now,
             NotBefore = now,
             Expires = expires,
@@ -45,7 +45,7 @@ public sealed class TokenIssuer(SigningKeyRing keys, IOptions<JwtOptions> option
         _handler.CreateToken(new SecurityTokenDescriptor
         {
             TokenType = TokenTypes.Refresh,
-            Issuer = _options.Issuer,
+            Issuer = Options.Issuer,
             IssuedAt = issuedAt,
             Expires = expiresAt,
             SigningCredentials = keys.SigningCredentials,
@@ -56,18 +56,4 @@ public sealed class TokenIssuer(SigningKeyRing keys, IOptions<JwtOptions> option
                 [JwtRegisteredClaimNames.Jti] = tokenId.ToString(),
             },
         });
-}
-
-public static class TokenTypes
-{
-    public const string Access = "at+jwt";
-    public const string Refresh = "rt+jwt";
-}
-
-public static class TokenClaims
-{
-    public const string PreferredUsername = "preferred_username";
-    public const string Roles = "roles";
-    public const string SessionId = "sid";
-    public const string ClientId = "client_id";
 }

@@ -5,24 +5,29 @@ using Microsoft.IdentityModel.Tokens;
 namespace JwtAuth.Tokens;
 
 /// <summary>The strict rules every token must pass: HS256 only, a known <c>kid</c>, the expected <c>typ</c>,
-/// <c>iss</c>, <c>aud</c> (access tokens) and <c>exp</c>, and no header that asks us to trust another key.</summary>
+/// <c>iss</c>, <c>aud</c> (access tokens) and <c>exp</c>, and no header that asks us to trust another key.
+/// The rules are built from the settings at first use, so services that only may need them (the command line's)
+/// do not require signing keys to be configured.</summary>
 public sealed class TokenValidation(SigningKeyRing keys, IOptions<JwtOptions> options, TimeProvider time)
 {
     /// <summary>Headers that point at keys or extensions we never honour (RFC 7515 4.1.2-4.1.6, 4.1.11).</summary>
     private static readonly string[] RefusedHeaders = ["jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256", "crit"];
 
-    public TokenValidationParameters AccessTokenParameters { get; } = Create(keys, options.Value, time, TokenTypes.Access, validateAudience: true);
+    private readonly Lazy<TokenValidationParameters> _access = new(() => Create(keys, options.Value, time, TokenTypes.Access, validateAudience: true));
+    private readonly Lazy<TokenValidationParameters> _refresh = new(() => Create(keys, options.Value, time, TokenTypes.Refresh, validateAudience: false));
+    private readonly Lazy<TokenValidationParameters> _accessIgnoringLifetime =
+        new(() => WithoutLifetime(Create(keys, options.Value, time, TokenTypes.Access, validateAudience: true)));
+    private readonly Lazy<TokenValidationParameters> _refreshIgnoringLifetime =
+        new(() => WithoutLifetime(Create(keys, options.Value, time, TokenTypes.Refresh, validateAudience: false)));
 
-    public TokenValidationParameters RefreshTokenParameters { get; } = Create(keys, options.Value, time, TokenTypes.Refresh, validateAudience: false);
+    public TokenValidationParameters AccessTokenParameters => _access.Value;
+
+    public TokenValidationParameters RefreshTokenParameters => _refresh.Value;
 
     /// <summary>The authentication type of the identities built from access tokens.</summary>
     public const string AuthenticationType = "Bearer";
 
     private readonly JsonWebTokenHandler _handler = new();
-    private readonly TokenValidationParameters _accessIgnoringLifetime =
-        WithoutLifetime(Create(keys, options.Value, time, TokenTypes.Access, validateAudience: true));
-    private readonly TokenValidationParameters _refreshIgnoringLifetime =
-        WithoutLifetime(Create(keys, options.Value, time, TokenTypes.Refresh, validateAudience: false));
 
     /// <summary>Every rule but <c>exp</c>/<c>nbf</c>: tells whether this server issued the token as it stands
     /// (key, <c>kid</c>, <c>typ</c>, <c>iss</c>, and <c>aud</c> for access tokens), even once it has expired.
@@ -31,8 +36,8 @@ public sealed class TokenValidation(SigningKeyRing keys, IOptions<JwtOptions> op
     {
         var parameters = tokenType switch
         {
-            TokenTypes.Access => _accessIgnoringLifetime,
-            TokenTypes.Refresh => _refreshIgnoringLifetime,
+            TokenTypes.Access => _accessIgnoringLifetime.Value,
+            TokenTypes.Refresh => _refreshIgnoringLifetime.Value,
             _ => throw new ArgumentOutOfRangeException(nameof(tokenType), tokenType, "Not a token type this server issues."),
         };
         return _handler.ValidateTokenAsync(token, parameters);

@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text;
+using JwtAuth.Data;
+using JwtAuth.Infrastructure;
 
 namespace JwtAuth.Users;
 
 /// <summary>Usernames are NFKC-normalised and compared case-insensitively, so look-alike spellings are one account.</summary>
 public static class UsernameRules
 {
-    public const int MaxLength = 64;
+    public const int MaxLength = User.MaxUsernameLength;
 
     public readonly record struct Username(string Display, string Normalized);
 
@@ -18,7 +20,7 @@ public static class UsernameRules
             error = "The username is required.";
             return false;
         }
-        if (HasLoneSurrogate(raw) || !TryNormalizeKc(raw, out var display))
+        if (UnicodeText.HasLoneSurrogate(raw) || !TryNormalizeKc(raw, out var display))
         {
             error = "The username contains invalid Unicode.";
             return false;
@@ -46,22 +48,6 @@ public static class UsernameRules
 
     /// <summary>The unique key of a name; only meaningful for names that passed <see cref="TryNormalize"/>.</summary>
     public static string Fold(string display) => display.ToUpperInvariant().Normalize(NormalizationForm.FormKC);
-
-    internal static bool HasLoneSurrogate(string value)
-    {
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(value[i]))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private static bool TryNormalizeKc(string value, out string normalized)
     {

@@ -5,6 +5,7 @@ using JwtAuth.Audit;
 using JwtAuth.Auth;
 using JwtAuth.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using JwtAuth.Tokens;
 
 namespace JwtAuth.Tests.Audit;
 

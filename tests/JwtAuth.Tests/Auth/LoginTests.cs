@@ -5,6 +5,7 @@ using JwtAuth.Tests.Infrastructure;
 using JwtAuth.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using JwtAuth.Passwords;
 
 namespace JwtAuth.Tests.Auth;
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using JwtAuth.Audit;
 using JwtAuth.Auth;
 using JwtAuth.Tests.Infrastructure;
+using JwtAuth.Tokens;
 
 namespace JwtAuth.Tests.Auth;
 

@@ -5,14 +5,18 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace JwtAuth.Tests.Cli;
 
-public sealed record CliResult(int ExitCode, string Out, string Error)
+/// <param name="Context">The line in which a command that opens the database says which environment and database it
+/// acts on (standard error's first line), or null; <paramref name="Error"/> is the rest of standard error.</param>
+public sealed record CliResult(int ExitCode, string Out, string Error, string? Context = null)
 {
-    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Out}\nstderr:\n{Error}";
+    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Out}\nstderr:\n{Context}\n{Error}";
 }
 
 /// <summary>Runs the admin command line in-process, with strings for standard input and output.</summary>
 public static class CliRunner
 {
+    private const string ContextPrefix = "JwtAuth (";
+
     /// <summary>Against a server under test: its database, keys and fake clock.</summary>
     public static Task<CliResult> RunAsync(JwtAuthApplication app, string? input, params string[] args) =>
         RunAsync(
@@ -30,7 +34,12 @@ public static class CliRunner
         using var error = new StringWriter();
         var console = new CliConsole(new StringReader(input ?? ""), output, error, inputIsTerminal: false);
         var exitCode = await AdminCommandLine.RunAsync(args, console, configureServices);
-        return new CliResult(exitCode, output.ToString(), error.ToString());
+        var stderr = error.ToString().ReplaceLineEndings("\n");
+        if (stderr.StartsWith(ContextPrefix, StringComparison.Ordinal) && stderr.IndexOf('\n') is var end and > 0)
+        {
+            return new CliResult(exitCode, output.ToString(), stderr[(end + 1)..], stderr[..end]);
+        }
+        return new CliResult(exitCode, output.ToString(), stderr);
     }
 }
 

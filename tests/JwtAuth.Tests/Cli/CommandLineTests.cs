@@ -14,7 +14,8 @@ public sealed class CommandLineTests
     [InlineData(new string[0], false)]
     [InlineData(new[] { "--urls", "http://127.0.0.1:5000" }, false)]
     [InlineData(new[] { "--environment=Development" }, false)]
-    [InlineData(new[] { "Users", "list" }, false)]
+    [InlineData(new[] { "Users", "list" }, true)]
+    [InlineData(new[] { "user", "list" }, true)]
     public void Commands_are_told_from_web_host_arguments(string[] args, bool isCommand) =>
         Assert.Equal(isCommand, AdminCommandLine.Handles(args));
 
@@ -59,6 +60,8 @@ public sealed class CommandLineTests
     [InlineData("keys new --bits 512", "keys new --help")]
     [InlineData("token decode", "token decode --help")]
     [InlineData("db migrate now", "db migrate --help")]
+    [InlineData("user list", "--help")]
+    [InlineData("serve --urls http://127.0.0.1:5000", "--help")]
     public async Task Usage_errors_exit_2_with_one_line_on_stderr(string command, string help)
     {
         var result = await CliRunner.RunAsync(command.Split(' '));
@@ -68,6 +71,26 @@ public sealed class CommandLineTests
         var line = Assert.Single(result.Error.ReplaceLineEndings("\n").TrimEnd().Split('\n'));
         Assert.StartsWith("error: ", line);
         Assert.EndsWith($"(see '{help}')", line);
+    }
+
+    [Fact]
+    public async Task A_misspelled_setting_is_a_failure_naming_the_key()
+    {
+        var result = await CliRunner.RunAsync(["users", "list", "--Database:ConectionString=Data Source=x.db"]);
+
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
+        Assert.Equal("error: invalid settings: Database:ConectionString is not a setting; check its spelling.", result.Error.Trim());
+    }
+
+    [Fact]
+    public async Task Commands_on_the_database_say_which_environment_and_database_they_act_on()
+    {
+        using var database = new TemporaryDatabase();
+
+        var result = await CliRunner.RunAsync(["db", "migrate", "--environment=Staging", database.Setting]);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Equal($"JwtAuth (Staging): database {database.Path}", result.Context);
     }
 
     [Fact]

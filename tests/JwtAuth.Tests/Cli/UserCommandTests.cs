@@ -6,6 +6,7 @@ using JwtAuth.Tests.Infrastructure;
 using JwtAuth.Tokens;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using JwtAuth.Sessions;
 
 namespace JwtAuth.Tests.Cli;
 

@@ -7,6 +7,8 @@ using JwtAuth.Users;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using JwtAuth.Data;
+using JwtAuth.Tokens;
 
 namespace JwtAuth.Tests.Data;
 

@@ -17,6 +17,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using JwtAuth.Passwords;
+using JwtAuth.Tokens;
+using JwtAuth.Account;
 
 namespace JwtAuth.Tests.Infrastructure;
 
@@ -116,12 +119,12 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
         return await action(scope.ServiceProvider.GetRequiredService<AuthDbContext>());
     }
 
-    public async Task<UserEndpoints.UserResponse> RegisterAsync(string username, string password = DefaultPassword)
+    public async Task<AccountEndpoints.UserResponse> RegisterAsync(string username, string password = DefaultPassword)
     {
         using var client = CreateClient();
         var response = await client.PostAsJsonAsync("/register", new { username, password });
         await response.EnsureStatusAsync(System.Net.HttpStatusCode.Created);
-        return (await response.Content.ReadFromJsonAsync<UserEndpoints.UserResponse>(Json))!;
+        return (await response.Content.ReadFromJsonAsync<AccountEndpoints.UserResponse>(Json))!;
     }
 
     /// <summary>Creates a user with the given roles directly in the store.</summary>

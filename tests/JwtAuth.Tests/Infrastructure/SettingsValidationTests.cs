@@ -5,6 +5,8 @@ using JwtAuth.Infrastructure;
 using JwtAuth.Tokens;
 using JwtAuth.Users;
 using Microsoft.Extensions.Options;
+using JwtAuth.Passwords;
+using JwtAuth.Sessions;
 
 namespace JwtAuth.Tests.Infrastructure;
 

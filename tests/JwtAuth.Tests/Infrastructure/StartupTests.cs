@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -85,25 +87,74 @@ public sealed class StartupTests : IDisposable
         Assert.DoesNotContain("   at ", stderr);
     }
 
-    /// <summary>Runs the built server as operators do, in Production, and returns once it exits (or fails the test after 60 s).</summary>
+    [Fact]
+    public async Task Process_with_a_misspelled_setting_exits_1_naming_it()
+    {
+        var (exitCode, stderr) = await RunServerAsync(
+            ("Jwt__SigningKeys__0__Id", "k1"),
+            ("Jwt__SigningKeys__0__Secret", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))),
+            ("Jwt__AccesTokenLifetime", "00:05:00"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Jwt:AccesTokenLifetime is not a setting", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public async Task Process_on_a_port_in_use_exits_1_with_one_line_and_no_stack_trace()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var url = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+
+        var (exitCode, stderr, stdout) = await RunServerAsync(url,
+            ("Jwt__SigningKeys__0__Id", "k1"),
+            ("Jwt__SigningKeys__0__Secret", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains($"{url}: address already in use", line);
+        Assert.DoesNotContain("   at ", stdout);
+        Assert.DoesNotContain("Exception", stdout);
+    }
+
+    [Fact]
+    public async Task A_started_process_logs_its_environment_database_and_api_reference()
+    {
+        var start = ServerProcess("http://127.0.0.1:0",
+            ("Jwt__SigningKeys__0__Id", "k1"),
+            ("Jwt__SigningKeys__0__Secret", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+        using var process = Process.Start(start)!;
+        var seen = new StringBuilder();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (!seen.ToString().Contains("/openapi/v1.json", StringComparison.Ordinal)
+                   && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                seen.AppendLine(line);
+            }
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        var log = seen.ToString();
+        Assert.Contains($"JwtAuth starting in Production; database {Path.Combine(_folder, "jwtauth.db")}", log);
+        Assert.Matches(@"API reference \(OpenAPI document\): http://127\.0\.0\.1:\d+/openapi/v1\.json", log);
+    }
+
     private async Task<(int ExitCode, string Stderr)> RunServerAsync(params (string Key, string Value)[] environment)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "JwtAuth.dll"), "--urls", "http://127.0.0.1:0" },
-            WorkingDirectory = _folder,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["Database__ConnectionString"] = $"Data Source={Path.Combine(_folder, "jwtauth.db")}";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-        using var process = Process.Start(start)!;
+        var (exitCode, stderr, _) = await RunServerAsync("http://127.0.0.1:0", environment);
+        return (exitCode, stderr);
+    }
+
+    /// <summary>Runs the built server as operators do, in Production, and returns once it exits (or fails the test after 60 s).</summary>
+    private async Task<(int ExitCode, string Stderr, string Stdout)> RunServerAsync(string urls, params (string Key, string Value)[] environment)
+    {
+        using var process = Process.Start(ServerProcess(urls, environment))!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -116,6 +167,26 @@ public sealed class StartupTests : IDisposable
             process.Kill(entireProcessTree: true);
             Assert.Fail($"The server did not exit: {await stdout}");
         }
-        return (process.ExitCode, await stderr);
+        return (process.ExitCode, await stderr, await stdout);
+    }
+
+    private ProcessStartInfo ServerProcess(string urls, params (string Key, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "JwtAuth.dll"), "--urls", urls },
+            WorkingDirectory = _folder,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["Database__ConnectionString"] = $"Data Source={Path.Combine(_folder, "jwtauth.db")}";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        return start;
     }
 }

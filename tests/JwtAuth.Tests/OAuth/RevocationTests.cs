@@ -8,6 +8,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using static JwtAuth.Tests.OAuth.OAuthTestForms;
+using JwtAuth.Data;
+using JwtAuth.Sessions;
+using JwtAuth.Tokens;
 
 namespace JwtAuth.Tests.OAuth;
 

@@ -6,6 +6,8 @@ using JwtAuth.Auth;
 using JwtAuth.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 using static JwtAuth.Tests.OAuth.OAuthTestForms;
+using JwtAuth.Tokens;
+using JwtAuth.Sessions;
 
 namespace JwtAuth.Tests.OAuth;
 

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using JwtAuth.Passwords;
 
 namespace JwtAuth.Tests.Security;
 
@@ -25,7 +26,7 @@ public sealed class ResponseHardeningTests : IDisposable
         await _app.CreateUserAsync("alice");
         using var client = _app.CreateClientFrom("198.51.100.1");
         var login = await client.PostLoginAsync("alice", JwtAuthApplication.DefaultPassword);
-        var tokens = await login.Content.ReadFromJsonAsync<JwtAuth.Auth.TokenResponse>(JwtAuthApplication.Json);
+        var tokens = await login.Content.ReadFromJsonAsync<JwtAuth.Tokens.TokenResponse>(JwtAuthApplication.Json);
         using var other = _app.CreateClientFrom("198.51.100.2");
         var refresh = await other.PostAsJsonAsync("/refresh", new { refresh_token = tokens!.RefreshToken });
 
@@ -101,14 +102,28 @@ public sealed class ResponseHardeningTests : IDisposable
         using var http = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://jwtauth.example"), AllowAutoRedirect = false });
         using var https = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://jwtauth.example"), AllowAutoRedirect = false });
 
-        var redirected = await http.GetAsync("/health/live");
-        var secure = await https.GetAsync("/health/live");
+        var redirected = await http.GetAsync("/openapi/v1.json");
+        var secure = await https.GetAsync("/openapi/v1.json");
 
         Assert.Equal(HttpStatusCode.TemporaryRedirect, redirected.StatusCode);
-        Assert.Equal(new Uri("https://jwtauth.example/health/live"), redirected.Headers.Location);
+        Assert.Equal(new Uri("https://jwtauth.example/openapi/v1.json"), redirected.Headers.Location);
         AssertSafeHeaders(redirected);
         await secure.EnsureStatusAsync(HttpStatusCode.OK);
         Assert.StartsWith("max-age=", secure.Headers.GetValues("Strict-Transport-Security").Single());
+    }
+
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task Health_probes_over_plain_http_are_answered_not_redirected(string path)
+    {
+        using var app = new JwtAuthApplication(("https_port", "443")) { Environment = "Production" };
+        using var http = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://jwtauth.example"), AllowAutoRedirect = false });
+
+        var probe = await http.GetAsync(path);
+
+        await probe.EnsureStatusAsync(HttpStatusCode.OK);
+        AssertSafeHeaders(probe);
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using JwtAuth.Audit;
 using JwtAuth.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using JwtAuth.Data;
 
 namespace JwtAuth.Tests.Security;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using JwtAuth.Auth;
 using JwtAuth.Tests.Infrastructure;
+using JwtAuth.Tokens;
 
 namespace JwtAuth.Tests.Security;
 

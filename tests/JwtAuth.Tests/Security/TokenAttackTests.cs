@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using JwtAuth.Auth;
 using JwtAuth.Tests.Infrastructure;
 using Microsoft.IdentityModel.Tokens;
+using JwtAuth.Tokens;
 
 namespace JwtAuth.Tests.Security;
 

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using JwtAuth.Audit;
-using JwtAuth.Auth;
 using Microsoft.Data.Sqlite;
 
 namespace JwtAuth.Data.Sqlite;
@@ -11,7 +8,7 @@ namespace JwtAuth.Data.Sqlite;
 /// concurrency; they spare each rotation the busy-retry sleep it would get behind another connection's write.
 /// Values are stored exactly as EF Core stores them (GUIDs as upper-case text, times as ISO text), so both read
 /// each other's rows.</summary>
-public sealed class SqliteRefreshTokenStore(DatabaseConnection database) : IRefreshTokenStore, IDisposable
+public sealed class SqliteRefreshTokenStore(SqliteAuthDatabase database) : IRefreshTokenStore, IDisposable
 {
     private readonly SemaphoreSlim _turn = new(1, 1);
     private Statements? _statements;
@@ -217,6 +214,3 @@ public sealed class SqliteRefreshTokenStore(DatabaseConnection database) : IRefr
         public void Dispose() => _connection.Dispose();
     }
 }
-
-[JsonSerializable(typeof(List<string>))]
-internal sealed partial class SqliteJsonContext : JsonSerializerContext;

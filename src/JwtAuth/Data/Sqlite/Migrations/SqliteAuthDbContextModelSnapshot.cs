@@ -17,7 +17,7 @@ namespace JwtAuth.Data.Sqlite.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("JwtAuth.Audit.AuditEvent", b =>
+            modelBuilder.Entity("JwtAuth.Data.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -62,7 +62,7 @@ namespace JwtAuth.Data.Sqlite.Migrations
                     b.ToTable("AuditEvents");
                 });
 
-            modelBuilder.Entity("JwtAuth.Auth.LoginThrottle", b =>
+            modelBuilder.Entity("JwtAuth.Data.LoginThrottle", b =>
                 {
                     b.Property<string>("NormalizedUsername")
                         .HasMaxLength(256)
@@ -79,7 +79,7 @@ namespace JwtAuth.Data.Sqlite.Migrations
                     b.ToTable("LoginThrottles");
                 });
 
-            modelBuilder.Entity("JwtAuth.Auth.RefreshTokenRecord", b =>
+            modelBuilder.Entity("JwtAuth.Data.RefreshTokenRecord", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -105,7 +105,7 @@ namespace JwtAuth.Data.Sqlite.Migrations
                     b.ToTable("RefreshTokens", (string)null);
                 });
 
-            modelBuilder.Entity("JwtAuth.Auth.Session", b =>
+            modelBuilder.Entity("JwtAuth.Data.Session", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -146,7 +146,7 @@ namespace JwtAuth.Data.Sqlite.Migrations
                     b.ToTable("Sessions");
                 });
 
-            modelBuilder.Entity("JwtAuth.Users.User", b =>
+            modelBuilder.Entity("JwtAuth.Data.User", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -182,18 +182,18 @@ namespace JwtAuth.Data.Sqlite.Migrations
                     b.ToTable("Users");
                 });
 
-            modelBuilder.Entity("JwtAuth.Auth.RefreshTokenRecord", b =>
+            modelBuilder.Entity("JwtAuth.Data.RefreshTokenRecord", b =>
                 {
-                    b.HasOne("JwtAuth.Auth.Session", null)
+                    b.HasOne("JwtAuth.Data.Session", null)
                         .WithMany()
                         .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("JwtAuth.Auth.Session", b =>
+            modelBuilder.Entity("JwtAuth.Data.Session", b =>
                 {
-                    b.HasOne("JwtAuth.Users.User", "User")
+                    b.HasOne("JwtAuth.Data.User", "User")
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)

@@ -1,0 +1,54 @@
+using JwtAuth.Data;
+using JwtAuth.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace JwtAuth.Admin;
+
+/// <summary>The audit trail, under the admin group.</summary>
+public static class AuditEndpoints
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public sealed record AuditEventResponse(
+        long Id, string Type, DateTime OccurredAt, Guid? UserId, string? Username, Guid? SessionId,
+        string? ClientIp, string? UserAgent, string? Detail);
+
+    public static RouteGroupBuilder MapAudit(this RouteGroupBuilder group)
+    {
+        group.MapGet("", async Task<Results<Ok<List<AuditEventResponse>>, ValidationProblem>> (
+            AuthDbContext db, string? username, string? type, int? limit, CancellationToken cancellationToken) =>
+        {
+            if (limit is < 1 or > MaxLimit)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["limit"] = [$"The limit must be between 1 and {MaxLimit}."],
+                });
+            }
+            var query = db.AuditEvents.AsNoTracking();
+            if (!string.IsNullOrEmpty(username))
+            {
+                // Match the account however the name was typed, and attempts on names that have no account.
+                var display = UsernameRules.TryNormalize(username, out var name, out _) ? name.Display : username;
+                var userId = await db.Users.Where(u => u.NormalizedUsername == name.Normalized).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(cancellationToken);
+                query = query.Where(e => e.Username == display || (userId != null && e.UserId == userId));
+            }
+            if (!string.IsNullOrEmpty(type))
+            {
+                query = query.Where(e => e.Type == type);
+            }
+            var events = await query
+                .OrderByDescending(e => e.Id)
+                .Take(limit ?? DefaultLimit)
+                .Select(e => new AuditEventResponse(e.Id, e.Type, e.OccurredAt, e.UserId, e.Username, e.SessionId, e.ClientIp, e.UserAgent, e.Detail))
+                .ToListAsync(cancellationToken);
+            return TypedResults.Ok(events);
+        })
+        .WithName("ListAuditEvents")
+        .WithSummary("Audit events, newest first, optionally filtered by username and type.");
+
+        return group;
+    }
+}

@@ -1,0 +1,9 @@
+namespace JwtAuth.Data;
+
+/// <summary>Consecutive failed logins for one username, whether or not the user exists.</summary>
+public sealed class LoginThrottle
+{
+    public required string NormalizedUsername { get; set; }
+    public int FailedCount { get; set; }
+    public DateTime? LockedUntil { get; set; }
+}

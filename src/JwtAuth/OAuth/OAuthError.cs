@@ -1,0 +1,18 @@
+namespace JwtAuth.OAuth;
+
+/// <summary>An RFC 6749 section 5.2 error body: <c>{"error", "error_description"}</c>.</summary>
+public sealed record OAuthError(string Error, string ErrorDescription);
+
+public static class OAuthErrorCodes
+{
+    public const string InvalidRequest = "invalid_request";
+    public const string InvalidClient = "invalid_client";
+    public const string InvalidGrant = "invalid_grant";
+    public const string UnsupportedGrantType = "unsupported_grant_type";
+
+    /// <summary>RFC 6749 4.1.2.1's code for a server that is briefly overloaded (503).</summary>
+    public const string TemporarilyUnavailable = "temporarily_unavailable";
+
+    /// <summary>Not an RFC 6749 code: 429 is outside that RFC, but clients parse every /token error the same way.</summary>
+    public const string TooManyRequests = "too_many_requests";
+}

@@ -1,0 +1,78 @@
+using System.Reflection;
+using JwtAuth.Infrastructure;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace JwtAuth.OAuth;
+
+/// <summary>An OAuth error response: plain <c>application/json</c> (what OAuth clients parse), never cached.</summary>
+public sealed class OAuthErrorResult : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<OAuthError>, IEndpointMetadataProvider
+{
+    public const string Realm = "jwtauth";
+
+    private readonly string? _retryAfter;
+    private readonly bool _challenge;
+
+    private OAuthErrorResult(int statusCode, OAuthError error, string? retryAfter = null, bool challenge = false)
+    {
+        StatusCode = statusCode;
+        Value = error;
+        _retryAfter = retryAfter;
+        _challenge = challenge;
+    }
+
+    public int StatusCode { get; }
+
+    public OAuthError Value { get; }
+
+    int? IStatusCodeHttpResult.StatusCode => StatusCode;
+
+    object? IValueHttpResult.Value => Value;
+
+    public static OAuthErrorResult InvalidRequest(string description) =>
+        new(StatusCodes.Status400BadRequest, new OAuthError(OAuthErrorCodes.InvalidRequest, description));
+
+    public static OAuthErrorResult InvalidGrant(string description) =>
+        new(StatusCodes.Status400BadRequest, new OAuthError(OAuthErrorCodes.InvalidGrant, description));
+
+    public static OAuthErrorResult UnsupportedGrantType(string description) =>
+        new(StatusCodes.Status400BadRequest, new OAuthError(OAuthErrorCodes.UnsupportedGrantType, description));
+
+    /// <summary>401 with a <c>WWW-Authenticate</c> challenge, as RFC 6749 5.2 asks when a client tried to authenticate.</summary>
+    public static OAuthErrorResult InvalidClient(string description) =>
+        new(StatusCodes.Status401Unauthorized, new OAuthError(OAuthErrorCodes.InvalidClient, description), challenge: true);
+
+    public static OAuthErrorResult TooManyRequests(TimeSpan? retryAfter, string description) =>
+        new(StatusCodes.Status429TooManyRequests, new OAuthError(OAuthErrorCodes.TooManyRequests, description),
+            retryAfter is { } wait ? Problems.RetryAfter(wait) : null);
+
+    public static OAuthErrorResult TemporarilyUnavailable(TimeSpan retryAfter, string description) =>
+        new(StatusCodes.Status503ServiceUnavailable, new OAuthError(OAuthErrorCodes.TemporarilyUnavailable, description),
+            Problems.RetryAfter(retryAfter));
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = StatusCode;
+        OAuthResponses.NoStore(response);
+        if (_retryAfter is not null)
+        {
+            response.Headers.RetryAfter = _retryAfter;
+        }
+        if (_challenge)
+        {
+            response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\"";
+        }
+        var json = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        await response.WriteAsJsonAsync(Value, json, contentType: "application/json", httpContext.RequestAborted);
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        foreach (var status in new[] { StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable })
+        {
+            builder.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(OAuthError), ["application/json"]));
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using JwtAuth.Tokens;
+
+namespace JwtAuth.Users;
+
+/// <summary>The result of a password login, shared by <c>/login</c> and <c>/token</c>.</summary>
+public abstract record LoginOutcome
+{
+    public sealed record Succeeded(TokenResponse Tokens) : LoginOutcome;
+
+    /// <summary>Unknown user or wrong password: deliberately indistinguishable.</summary>
+    public sealed record InvalidCredentials : LoginOutcome;
+
+    public sealed record LockedOut(TimeSpan RetryAfter) : LoginOutcome;
+
+    /// <summary>Password hashing is saturated: turned away before the lockout count or the database is touched.</summary>
+    public sealed record Busy(TimeSpan RetryAfter) : LoginOutcome;
+}
