@@ -2,13 +2,6 @@ using System.Text;
 
 namespace JwtAuth.Cli;
 
-public static class ExitCodes
-{
-    public const int Success = 0;
-    public const int Failure = 1;
-    public const int Usage = 2;
-}
-
 /// <summary>Where a command reads and writes: the process's console, or strings in tests.</summary>
 public sealed class CliConsole(TextReader input, TextWriter output, TextWriter error, bool inputIsTerminal)
 {

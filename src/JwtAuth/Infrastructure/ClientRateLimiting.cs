@@ -6,12 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace JwtAuth.Infrastructure;
 
-/// <summary>Endpoint metadata for endpoints whose errors are not problem details: it writes their 429.</summary>
-public interface ITooManyRequestsWriter
-{
-    Task WriteAsync(HttpContext http, string title);
-}
-
 /// <summary>A per-client-IP budget shared by the endpoints that take credentials or tokens. The IP is the
 /// connection's, rewritten from X-Forwarded-For only for trusted proxies.</summary>
 public static class ClientRateLimiting
