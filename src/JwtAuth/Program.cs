@@ -32,6 +32,9 @@ app.UseRateLimiter();
 app.MapGroup("").MapAuth();
 app.MapGroup("").MapRegistration();
 app.MapGroup("/me").MapMe();
+app.MapGroup("/me/mfa/totp").MapTwoFactor();
+app.MapGroup("/password").MapPasswordReset();
+app.MapGroup("/email").MapEmailConfirmation();
 app.MapGroup("").MapOAuth();
 
 var admin = app.MapGroup("/admin").WithTags("Admin").RequireAuthorization(RolePolicies.AdminPolicy);

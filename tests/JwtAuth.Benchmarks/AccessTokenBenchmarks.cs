@@ -14,7 +14,7 @@ namespace JwtAuth.Benchmarks;
 [MemoryDiagnoser]
 public class AccessTokenBenchmarks
 {
-    private static readonly TokenSubject Subject = new(Guid.NewGuid(), "alice", ["admin"]);
+    private static readonly TokenSubject Subject = new(Guid.NewGuid(), "alice", ["admin"], ["pwd"]);
     private static readonly Guid SessionId = Guid.NewGuid();
 
     private AppServices _app = null!;

@@ -34,7 +34,7 @@ public class RefreshTokenRotationBenchmarks
         var db = services.GetRequiredService<AuthDbContext>();
         db.Users.Add(user);
         await db.SaveChangesAsync();
-        var tokens = await services.GetRequiredService<UserSessions>().StartAsync(user, UserSessions.FirstPartyClientId, CancellationToken.None);
+        var (tokens, _) = await services.GetRequiredService<UserSessions>().StartAsync(user, UserSessions.FirstPartyClientId, ["pwd"], CancellationToken.None);
         _refreshToken = tokens.RefreshToken;
     }
 

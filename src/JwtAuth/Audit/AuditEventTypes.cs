@@ -11,10 +11,24 @@ public static class AuditEventTypes
     public const string Logout = "logout";
     public const string PasswordChanged = "password.changed";
     public const string SessionsRevoked = "sessions.revoked";
+    public const string EmailConfirmed = "email.confirmed";
+    public const string PasswordResetRequested = "password.reset_requested";
+    public const string PasswordReset = "password.reset";
+    public const string SecondFactorRequired = "login.mfa_required";
+    public const string TwoFactorEnabled = "mfa.enabled";
+    public const string TwoFactorDisabled = "mfa.disabled";
+    public const string RecoveryCodeUsed = "mfa.recovery_code_used";
+    public const string RolesChanged = "user.roles_changed";
+    public const string UserDisabled = "user.disabled";
+    public const string UserEnabled = "user.enabled";
+    public const string UserUnlocked = "user.unlocked";
+    public const string UserDeleted = "user.deleted";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>
     {
         Registered, LoginSucceeded, LoginFailed, LockedOut, Refreshed, RefreshReuseDetected,
-        Logout, PasswordChanged, SessionsRevoked,
+        Logout, PasswordChanged, SessionsRevoked, EmailConfirmed, PasswordResetRequested, PasswordReset,
+        SecondFactorRequired, TwoFactorEnabled, TwoFactorDisabled, RecoveryCodeUsed,
+        RolesChanged, UserDisabled, UserEnabled, UserUnlocked, UserDeleted,
     };
 }

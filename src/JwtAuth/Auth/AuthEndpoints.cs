@@ -12,7 +12,13 @@ namespace JwtAuth.Auth;
 /// <summary>Password login, refresh-token rotation and logout, with JSON bodies.</summary>
 public static class AuthEndpoints
 {
-    public sealed record LoginRequest(string? Username, string? Password);
+    public sealed record LoginRequest(string? Username, string? Password, string? TotpCode = null, string? RecoveryCode = null);
+
+    public const string SecondFactorRequiredTitle = "A two-factor code is required: send totp_code or recovery_code with the password.";
+    public const string WrongSecondFactorTitle = "The two-factor code is incorrect or already used.";
+
+    /// <summary>The problem member that tells a client to ask for a second factor.</summary>
+    public const string MfaRequired = "mfa_required";
 
     public sealed record RefreshRequest(string? RefreshToken);
 
@@ -43,11 +49,15 @@ public static class AuthEndpoints
         {
             errors.Add("password", string.IsNullOrEmpty(request.Password) ? "The password is required." : "The password is too long or not valid Unicode.");
         }
+        if (SecondFactor.Problem(request.TotpCode, request.RecoveryCode, out var codeField) is { } codeError) errors.Add(codeField, codeError);
         if (errors.Any) return errors.ToProblem();
 
-        return await accounts.LoginAsync(username, request.Password!, UserSessions.FirstPartyClientId, cancellationToken) switch
+        var factor = new SecondFactor(request.TotpCode, request.RecoveryCode);
+        return await accounts.LoginAsync(username, request.Password!, factor, UserSessions.FirstPartyClientId, cancellationToken) switch
         {
             LoginOutcome.Succeeded success => JsonOk.Of(success.Tokens),
+            LoginOutcome.SecondFactorRequired => Problems.Status(StatusCodes.Status401Unauthorized, SecondFactorRequiredTitle, new Dictionary<string, object?> { [MfaRequired] = true }),
+            LoginOutcome.WrongSecondFactor => Problems.Status(StatusCodes.Status401Unauthorized, WrongSecondFactorTitle, new Dictionary<string, object?> { [MfaRequired] = true }),
             LoginOutcome.LockedOut locked => Problems.TooManyRequests(http, locked.RetryAfter, "Too many failed logins for this username; try again later."),
             LoginOutcome.Busy busy => Problems.ServiceUnavailable(http, busy.RetryAfter, Problems.HashingBusyTitle),
             _ => Problems.Status(StatusCodes.Status401Unauthorized, UserAccounts.InvalidCredentialsTitle),

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 
 namespace JwtAuth.Cli;
 
-/// <summary><c>users add | list | revoke-sessions</c>, on the server's database, with the same rules and audit trail as the API.</summary>
+/// <summary><c>users add | list | revoke-sessions | disable | enable | unlock | roles | delete</c>, on the server's database,
+/// with the same rules and audit trail as the API.</summary>
 public static class UserCommands
 {
     public const string CommandLineDetail = "from the command line";
@@ -23,14 +24,27 @@ public static class UserCommands
             Arity = ArgumentArity.ZeroOrMore,
         };
         role.AcceptOnlyFromAmong([.. Roles.All]);
+        var email = new Option<string>("--email")
+        {
+            Description = "The user's email address. It counts as confirmed: the operator vouches for it, and no mail is sent.",
+            HelpName = "ADDRESS",
+        };
+        email.Validators.Add(result =>
+        {
+            if (!EmailRules.TryNormalize(result.GetValueOrDefault<string>(), out _, out var error))
+            {
+                result.AddError(error);
+            }
+        });
         var add = new Command("add", "Creates a user. The password is read from standard input when it is redirected " +
                                      "(its first line), or prompted for without echo; never from the command line.")
         {
             addName,
             role,
+            email,
         };
         add.SetAction((parsed, cancellationToken) =>
-            AddAsync(context, parsed.GetRequiredValue(addName), parsed.GetValue(role) ?? [], cancellationToken));
+            AddAsync(context, parsed.GetRequiredValue(addName), parsed.GetValue(role) ?? [], parsed.GetValue(email), cancellationToken));
 
         var list = new Command("list", "Lists every user: name, roles, creation time (UTC) and id.");
         list.SetAction((_, cancellationToken) => ListAsync(context, cancellationToken));
@@ -43,7 +57,56 @@ public static class UserCommands
         };
         revoke.SetAction((parsed, cancellationToken) => RevokeSessionsAsync(context, parsed.GetRequiredValue(revokeName), cancellationToken));
 
-        return new Command("users", "Manages user accounts.") { add, list, revoke };
+        var disableName = UsernameArgument("The user to disable.");
+        var disable = new Command("disable", "Disables a user: every session ends, and logins fail as with a wrong password.") { disableName };
+        disable.SetAction((parsed, cancellationToken) => ChangeAsync(context, parsed.GetRequiredValue(disableName), cancellationToken,
+            (accounts, user) => accounts.UpdateAsync(user.Id, roles: null, disabled: true, CommandLineDetail, cancellationToken),
+            user => $"Disabled {user.Username}; every session of it has ended."));
+
+        var enableName = UsernameArgument("The user to enable.");
+        var enable = new Command("enable", "Enables a disabled user.") { enableName };
+        enable.SetAction((parsed, cancellationToken) => ChangeAsync(context, parsed.GetRequiredValue(enableName), cancellationToken,
+            (accounts, user) => accounts.UpdateAsync(user.Id, roles: null, disabled: false, CommandLineDetail, cancellationToken),
+            user => $"Enabled {user.Username}."));
+
+        var unlockName = UsernameArgument("The user whose lockout is cleared.");
+        var unlock = new Command("unlock", "Clears the lockout of a user's name after failed logins.") { unlockName };
+        unlock.SetAction((parsed, cancellationToken) => ChangeAsync(context, parsed.GetRequiredValue(unlockName), cancellationToken,
+            (accounts, user) => accounts.UnlockAsync(user.Id, CommandLineDetail, cancellationToken),
+            user => $"Cleared the lockout of {user.Username}."));
+
+        var rolesName = UsernameArgument("The user whose roles are set.");
+        var setRole = new Option<string[]>("--role")
+        {
+            Description = "A role the user has from now on; repeat for several, or leave out for none.",
+            HelpName = "ROLE",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        setRole.AcceptOnlyFromAmong([.. Roles.All]);
+        var roles = new Command("roles", "Sets a user's roles to exactly those given. Taking a role away ends every session of the user.")
+        {
+            rolesName,
+            setRole,
+        };
+        roles.SetAction((parsed, cancellationToken) => ChangeAsync(context, parsed.GetRequiredValue(rolesName), cancellationToken,
+            (accounts, user) => accounts.UpdateAsync(user.Id, parsed.GetValue(setRole) ?? [], disabled: null, CommandLineDetail, cancellationToken),
+            user => $"{user.Username} has {(user.Roles.Count == 0 ? "no roles" : "role " + string.Join(", ", user.Roles))}."));
+
+        var deleteName = UsernameArgument("The user to delete.");
+        var yes = new Option<bool>("--yes") { Description = "Confirms the deletion, which cannot be undone." };
+        var delete = new Command("delete", "Deletes a user for good: every session ends, and the account, its tokens and two-factor " +
+                                           "data go; audit events keep the user's id only. Needs --yes.")
+        {
+            deleteName,
+            yes,
+        };
+        delete.SetAction((parsed, cancellationToken) => parsed.GetValue(yes)
+            ? ChangeAsync(context, parsed.GetRequiredValue(deleteName), cancellationToken,
+                (accounts, user) => accounts.DeleteAsync(user.Id, CommandLineDetail, cancellationToken),
+                user => $"Deleted {user.Username} (id {user.Id}).")
+            : Task.FromResult(context.Console.Fail("Deleting a user cannot be undone; add --yes to confirm.", ExitCodes.Usage)));
+
+        return new Command("users", "Manages user accounts.") { add, list, revoke, disable, enable, unlock, roles, delete };
     }
 
     private static Argument<string> UsernameArgument(string description)
@@ -59,10 +122,11 @@ public static class UserCommands
         return name;
     }
 
-    private static async Task<int> AddAsync(CommandContext context, string rawName, string[] roles, CancellationToken cancellationToken)
+    private static async Task<int> AddAsync(CommandContext context, string rawName, string[] roles, string? rawEmail, CancellationToken cancellationToken)
     {
         var console = context.Console;
         UsernameRules.TryNormalize(rawName, out var username, out _);
+        EmailRules.EmailAddress? email = EmailRules.TryNormalize(rawEmail, out var address, out _) ? address : null;
         if (await context.DatabaseProblemAsync(cancellationToken) is { } problem)
         {
             return console.Fail(problem);
@@ -88,15 +152,18 @@ public static class UserCommands
             return console.Fail("The passwords differ.");
         }
 
-        switch (await accounts.CreateAsync(username, password, roles, CommandLineDetail, cancellationToken))
+        switch (await accounts.CreateAsync(username, password, email, emailVerified: true, roles, CommandLineDetail, cancellationToken))
         {
             case CreateUserOutcome.Created { User: var user }:
                 var granted = user.Roles.Count > 0 ? $" with role {string.Join(", ", user.Roles)}" : "";
-                console.Out.WriteLine($"Created user {user.Username}{granted} (id {user.Id}).");
+                var withEmail = user.Email is not null ? $" and address {user.Email}" : "";
+                console.Out.WriteLine($"Created user {user.Username}{granted}{withEmail} (id {user.Id}).");
                 return ExitCodes.Success;
             case CreateUserOutcome.Taken:
                 // Someone (the API, another command) took the name between the check and the insert.
                 return console.Fail($"A user named '{username.Display}' already exists.");
+            case CreateUserOutcome.EmailTaken:
+                return console.Fail($"Another user has the address '{email?.Display}'.");
             case CreateUserOutcome.InvalidPassword invalid:
                 return console.Fail(invalid.Error);
             case CreateUserOutcome.Busy:
@@ -116,7 +183,7 @@ public static class UserCommands
         await using var scope = context.Host.Services.CreateAsyncScope();
         var users = await scope.ServiceProvider.GetRequiredService<AuthDbContext>().Users.AsNoTracking()
             .OrderBy(u => u.CreatedAt).ThenBy(u => u.Id)
-            .Select(u => new { u.Username, u.Roles, u.CreatedAt, u.Id })
+            .Select(u => new { u.Username, u.Roles, u.Email, u.EmailVerified, u.DisabledAt, u.CreatedAt, u.Id })
             .ToListAsync(cancellationToken);
         if (users.Count == 0)
         {
@@ -127,15 +194,48 @@ public static class UserCommands
         {
             u.Username,
             u.Roles.Count > 0 ? string.Join(",", u.Roles) : "-",
+            u.Email is null ? "-" : u.EmailVerified ? u.Email : u.Email + " (unconfirmed)",
+            u.DisabledAt is null ? "active" : "disabled",
             u.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
             u.Id.ToString(),
-        }).Prepend(["USERNAME", "ROLES", "CREATED (UTC)", "ID"]).ToList();
-        var widths = Enumerable.Range(0, 4).Select(column => rows.Max(row => row[column].Length)).ToArray();
+        }).Prepend(["USERNAME", "ROLES", "EMAIL", "STATE", "CREATED (UTC)", "ID"]).ToList();
+        var widths = Enumerable.Range(0, 6).Select(column => rows.Max(row => row[column].Length)).ToArray();
         foreach (var row in rows)
         {
             console.Out.WriteLine(string.Join("  ", row.Select((cell, column) => column == row.Length - 1 ? cell : cell.PadRight(widths[column]))));
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>Finds the user by name and applies one change of <see cref="UserAccounts"/> to it.</summary>
+    private static async Task<int> ChangeAsync(
+        CommandContext context, string rawName, CancellationToken cancellationToken,
+        Func<UserAccounts, User, Task<AdminOutcome>> change, Func<User, string> describe)
+    {
+        var console = context.Console;
+        UsernameRules.TryNormalize(rawName, out var username, out _);
+        if (await context.DatabaseProblemAsync(cancellationToken) is { } problem)
+        {
+            return console.Fail(problem);
+        }
+        await using var scope = context.Host.Services.CreateAsyncScope();
+        var accounts = scope.ServiceProvider.GetRequiredService<UserAccounts>();
+        if (await accounts.FindByNameAsync(username.Normalized, cancellationToken) is not { } user)
+        {
+            return console.Fail($"There is no user named '{username.Display}'.");
+        }
+        switch (await change(accounts, user))
+        {
+            case AdminOutcome.Changed changed:
+                console.Out.WriteLine(describe(changed.User));
+                return ExitCodes.Success;
+            case AdminOutcome.LastAdmin:
+                return console.Fail($"{user.Username} is the last active administrator; make another administrator first.");
+            case AdminOutcome.Invalid invalid:
+                return console.Fail(string.Join(" ", invalid.Errors.Messages));
+            default:
+                return console.Fail($"There is no user named '{username.Display}'.");
+        }
     }
 
     private static async Task<int> RevokeSessionsAsync(CommandContext context, string rawName, CancellationToken cancellationToken)

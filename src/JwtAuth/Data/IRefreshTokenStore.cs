@@ -26,11 +26,16 @@ public interface IRefreshTokenTransaction : IAsyncDisposable
     ValueTask CommitAsync();
 }
 
-/// <summary>A stored refresh token as a rotation needs it.</summary>
+/// <summary>A stored refresh token as a rotation needs it: its session (with how the user authenticated) and the
+/// user's current name, roles, address and standing.</summary>
 public sealed record StoredRefreshToken(
     DateTime? SpentAt,
     Guid UserId,
     DateTime? SessionRevokedAt,
     string ClientId,
     string Username,
-    IReadOnlyList<string> Roles);
+    IReadOnlyList<string> Roles,
+    IReadOnlyList<string> Amr,
+    string? Email,
+    bool EmailVerified,
+    bool UserDisabled);

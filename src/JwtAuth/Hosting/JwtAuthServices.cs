@@ -2,6 +2,7 @@ using JwtAuth.Audit;
 using JwtAuth.Data;
 using JwtAuth.Data.Sqlite;
 using JwtAuth.Infrastructure;
+using JwtAuth.Mail;
 using JwtAuth.Passwords;
 using JwtAuth.Sessions;
 using JwtAuth.Tokens;
@@ -21,6 +22,7 @@ public static class JwtAuthServices
         services.AddPasswords();
         services.AddTokens();
         services.AddAudit();
+        services.AddMail();
         services.AddSessions();
         services.AddUsers();
         return services;
@@ -31,6 +33,7 @@ public static class JwtAuthServices
     {
         services.AddSettings<DatabaseOptions, DatabaseOptionsValidator>(DatabaseOptions.Section);
         services.AddSqliteAuthDatabase();
+        services.AddDatabaseKeyRing();
         return services;
     }
 }

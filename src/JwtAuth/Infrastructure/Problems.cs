@@ -7,6 +7,10 @@ public static class Problems
     public static ProblemHttpResult Status(int statusCode, string title) =>
         TypedResults.Problem(title: title, statusCode: statusCode);
 
+    /// <summary>A problem with extra members beside the standard ones, such as <c>"mfa_required": true</c>.</summary>
+    public static ProblemHttpResult Status(int statusCode, string title, IDictionary<string, object?> extensions) =>
+        TypedResults.Problem(title: title, statusCode: statusCode, extensions: extensions);
+
     /// <summary>429 with <c>Retry-After</c> in whole seconds, never less than one.</summary>
     public static ProblemHttpResult TooManyRequests(HttpContext http, TimeSpan retryAfter, string title)
     {

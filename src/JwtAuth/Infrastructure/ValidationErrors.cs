@@ -9,6 +9,8 @@ public sealed class ValidationErrors
 
     public bool Any => _errors.Count > 0;
 
+    public IEnumerable<string> Messages => _errors.Values.SelectMany(messages => messages);
+
     public ValidationErrors Add(string field, string message)
     {
         _errors[field] = _errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];

@@ -21,7 +21,7 @@ public static class OAuthEndpoints
         oauth.MapPost("/token", TokenAsync)
             .RequireRateLimiting(ClientRateLimiting.Policy)
             .WithMetadata(HashesPasswords.Metadata)
-            .WithSummary("RFC 6749 token endpoint: grant_type=password (username, password) or grant_type=refresh_token (refresh_token).")
+            .WithSummary("RFC 6749 token endpoint: grant_type=password (username, password, and totp_code or recovery_code with two-factor login on) or grant_type=refresh_token (refresh_token).")
             .WithDescription("Form-encoded (application/x-www-form-urlencoded). Optional client_id becomes the tokens' client_id claim; " +
                              "scope is accepted and ignored. Public clients only: a client_secret or an Authorization header gets invalid_client.");
         oauth.MapPost("/revoke", RevokeAsync)
@@ -71,10 +71,17 @@ public static class OAuthEndpoints
         {
             return clientIdError!;
         }
+        if (SecondFactor.Problem(form["totp_code"], form["recovery_code"], out _) is { } codeError)
+        {
+            return OAuthErrorResult.InvalidRequest(codeError);
+        }
 
-        return await accounts.LoginAsync(username, password, clientId ?? UserSessions.FirstPartyClientId, cancellationToken) switch
+        var factor = new SecondFactor(form["totp_code"], form["recovery_code"]);
+        return await accounts.LoginAsync(username, password, factor, clientId ?? UserSessions.FirstPartyClientId, cancellationToken) switch
         {
             LoginOutcome.Succeeded success => JsonOk.Of(success.Tokens),
+            LoginOutcome.SecondFactorRequired => OAuthErrorResult.SecondFactorNeeded("A two-factor code is required: send totp_code or recovery_code with the password."),
+            LoginOutcome.WrongSecondFactor => OAuthErrorResult.SecondFactorNeeded("The two-factor code is incorrect or already used."),
             LoginOutcome.LockedOut locked => OAuthErrorResult.TooManyRequests(locked.RetryAfter, "Too many failed logins for this username; try again later."),
             LoginOutcome.Busy busy => OAuthErrorResult.TemporarilyUnavailable(busy.RetryAfter, Problems.HashingBusyTitle),
             _ => OAuthErrorResult.InvalidGrant(UserAccounts.InvalidCredentialsTitle),

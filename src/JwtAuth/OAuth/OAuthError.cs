@@ -1,7 +1,12 @@
 namespace JwtAuth.OAuth;
 
-/// <summary>An RFC 6749 section 5.2 error body: <c>{"error", "error_description"}</c>.</summary>
-public sealed record OAuthError(string Error, string ErrorDescription);
+/// <summary>An RFC 6749 section 5.2 error body: <c>{"error", "error_description"}</c>, and <c>"mfa_required": true</c>
+/// when the password was right but a two-factor code is missing or wrong.</summary>
+public sealed record OAuthError(string Error, string ErrorDescription)
+{
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public bool? MfaRequired { get; init; }
+}
 
 public static class OAuthErrorCodes
 {

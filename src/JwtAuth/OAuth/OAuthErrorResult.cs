@@ -36,6 +36,10 @@ public sealed class OAuthErrorResult : IResult, IStatusCodeHttpResult, IValueHtt
     public static OAuthErrorResult InvalidGrant(string description) =>
         new(StatusCodes.Status400BadRequest, new OAuthError(OAuthErrorCodes.InvalidGrant, description));
 
+    /// <summary>invalid_grant for a right password without a right second factor: the client should ask for a code.</summary>
+    public static OAuthErrorResult SecondFactorNeeded(string description) =>
+        new(StatusCodes.Status400BadRequest, new OAuthError(OAuthErrorCodes.InvalidGrant, description) { MfaRequired = true });
+
     public static OAuthErrorResult UnsupportedGrantType(string description) =>
         new(StatusCodes.Status400BadRequest, new OAuthError(OAuthErrorCodes.UnsupportedGrantType, description));
 

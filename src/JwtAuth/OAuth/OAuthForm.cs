@@ -15,6 +15,7 @@ public sealed class OAuthForm
     private static readonly HashSet<string> KnownParameters = new(StringComparer.Ordinal)
     {
         "grant_type", "username", "password", "refresh_token", "scope", "client_id", "client_secret", "token", "token_type_hint",
+        "totp_code", "recovery_code",
     };
 
     private readonly IFormCollection _form;

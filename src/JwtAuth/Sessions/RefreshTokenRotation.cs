@@ -55,7 +55,7 @@ public sealed class RefreshTokenRotation(
 
         await using var transaction = await store.BeginAsync(cancellationToken);
         var presented = await transaction.FindAsync(tokenId, sessionId);
-        if (presented is null || presented.SessionRevokedAt is not null || presented.UserId != userId)
+        if (presented is null || presented.SessionRevokedAt is not null || presented.UserId != userId || presented.UserDisabled)
         {
             return new RefreshOutcome.Invalid();
         }
@@ -84,6 +84,7 @@ public sealed class RefreshTokenRotation(
         await transaction.AddAsync(next);
         await transaction.AddAsync(audit.Create(AuditEventTypes.Refreshed, userId, presented.Username, sessionId, detail));
         await transaction.CommitAsync();
-        return new RefreshOutcome.Succeeded(sessions.Issue(new TokenSubject(userId, presented.Username, presented.Roles), sessionId, presented.ClientId, next));
+        var subject = new TokenSubject(userId, presented.Username, presented.Roles, presented.Amr, presented.Email, presented.EmailVerified);
+        return new RefreshOutcome.Succeeded(sessions.Issue(subject, sessionId, presented.ClientId, next));
     }
 }

@@ -19,8 +19,10 @@ public sealed class UserSessions(
     public const string FirstPartyClientId = "jwtauth";
 
     /// <summary>Creates the session and its first refresh token, saves them with any pending changes
-    /// (audit events, a rehashed password) in one transaction, and returns the tokens.</summary>
-    public async Task<TokenResponse> StartAsync(User user, string clientId, CancellationToken cancellationToken)
+    /// (audit events, a rehashed password) in one transaction, and returns the tokens and the session's id.
+    /// <paramref name="amr"/> says how the user authenticated; every refresh of the session keeps it.</summary>
+    public async Task<(TokenResponse Tokens, Guid SessionId)> StartAsync(
+        User user, string clientId, IReadOnlyList<string> amr, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var origin = RequestOrigin.Of(httpContextAccessor.HttpContext);
@@ -32,13 +34,14 @@ public sealed class UserSessions(
             CreatedAt = now,
             ClientIp = origin.ClientIp,
             UserAgent = origin.UserAgent,
+            Amr = string.Join(' ', amr),
         };
         var refresh = NewRefreshToken(session.Id, now);
         db.Sessions.Add(session);
         db.RefreshTokens.Add(refresh);
         audit.Add(AuditEventTypes.LoginSucceeded, user.Id, user.Username, session.Id);
         await db.SaveChangesAsync(cancellationToken);
-        return Issue(new TokenSubject(user.Id, user.Username, user.Roles), session.Id, clientId, refresh);
+        return (Issue(new TokenSubject(user.Id, user.Username, user.Roles, amr, user.Email, user.EmailVerified), session.Id, clientId, refresh), session.Id);
     }
 
     public RefreshTokenRecord NewRefreshToken(Guid sessionId, DateTime now) => new()

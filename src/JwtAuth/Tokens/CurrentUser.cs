@@ -17,4 +17,11 @@ public static class CurrentUser
 
     public static IReadOnlyList<string> Roles(this ClaimsPrincipal principal) =>
         principal.FindAll(TokenClaims.Roles).Select(c => c.Value).ToList();
+
+    /// <summary>The address the token was issued with, or null.</summary>
+    public static string? Email(this ClaimsPrincipal principal) => principal.FindFirstValue(TokenClaims.Email);
+
+    /// <summary>Whether the address was confirmed when the token was issued.</summary>
+    public static bool EmailVerified(this ClaimsPrincipal principal) =>
+        string.Equals(principal.FindFirstValue(TokenClaims.EmailVerified), "true", StringComparison.OrdinalIgnoreCase);
 }

@@ -4,8 +4,10 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace JwtAuth.Tokens;
 
-/// <summary>Who a token is for: the user's stable id, display name and roles.</summary>
-public sealed record TokenSubject(Guid UserId, string Username, IReadOnlyList<string> Roles);
+/// <summary>Who a token is for: the user's stable id, display name and roles, how they authenticated (RFC 8176
+/// <c>amr</c> values), and their address if they gave one.</summary>
+public sealed record TokenSubject(
+    Guid UserId, string Username, IReadOnlyList<string> Roles, IReadOnlyList<string> Amr, string? Email = null, bool EmailVerified = false);
 
 public sealed record IssuedToken(string Token, DateTime ExpiresAt);
 
@@ -19,6 +21,21 @@ public sealed class TokenIssuer(SigningKeyRing keys, IOptions<JwtOptions> option
     {
         var now = time.GetUtcNow().UtcDateTime;
         var expires = now + Options.AccessTokenLifetime;
+        var claims = new Dictionary<string, object>
+        {
+            [JwtRegisteredClaimNames.Sub] = subject.UserId.ToString(),
+            [TokenClaims.PreferredUsername] = subject.Username,
+            [TokenClaims.Roles] = subject.Roles.ToArray(),
+            [TokenClaims.SessionId] = sessionId.ToString(),
+            [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString(),
+            [TokenClaims.ClientId] = clientId,
+        };
+        if (subject.Email is not null)
+        {
+            claims[TokenClaims.Email] = subject.Email;
+            claims[TokenClaims.EmailVerified] = subject.EmailVerified;
+        }
+        claims[TokenClaims.Amr] = subject.Amr.ToArray();
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
             TokenType = TokenTypes.Access,
@@ -28,15 +45,7 @@ public sealed class TokenIssuer(SigningKeyRing keys, IOptions<JwtOptions> option
             NotBefore = now,
             Expires = expires,
             SigningCredentials = keys.SigningCredentials,
-            Claims = new Dictionary<string, object>
-            {
-                [JwtRegisteredClaimNames.Sub] = subject.UserId.ToString(),
-                [TokenClaims.PreferredUsername] = subject.Username,
-                [TokenClaims.Roles] = subject.Roles.ToArray(),
-                [TokenClaims.SessionId] = sessionId.ToString(),
-                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString(),
-                [TokenClaims.ClientId] = clientId,
-            },
+            Claims = claims,
         });
         return new IssuedToken(token, expires);
     }

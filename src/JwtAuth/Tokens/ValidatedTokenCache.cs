@@ -101,7 +101,7 @@ public sealed class ValidatedTokenCache(IOptions<JwtOptions> options, TimeProvid
 
     private sealed record Entry(
         Guid UserId, string Username, string[] Roles, Guid SessionId, string JwtId, string ClientId,
-        long IssuedAt, long NotBefore, long Expires)
+        string? Email, bool EmailVerified, string[]? Amr, long IssuedAt, long NotBefore, long Expires)
     {
         public static Entry? From(JsonWebToken token)
         {
@@ -117,7 +117,17 @@ public sealed class ValidatedTokenCache(IOptions<JwtOptions> options, TimeProvid
             {
                 return null;
             }
-            return new Entry(userId, username, roles, sessionId, token.Id, clientId, issuedAt, notBefore, expires);
+            string? email = null;
+            var emailVerified = false;
+            if (token.TryGetPayloadValue<string>(TokenClaims.Email, out var address)
+                && !token.TryGetPayloadValue(TokenClaims.EmailVerified, out emailVerified))
+            {
+                return null;
+            }
+            email = address;
+            // Tokens issued before amr existed have none; they are rebuilt without it, as JwtBearer reads them.
+            var amr = token.TryGetPayloadValue<string[]>(TokenClaims.Amr, out var methods) ? methods : null;
+            return new Entry(userId, username, roles, sessionId, token.Id, clientId, email, emailVerified, amr, issuedAt, notBefore, expires);
         }
 
         /// <summary>The same claims, in the same order and with the same value types, as JwtBearer's own principal.
@@ -142,6 +152,15 @@ public sealed class ValidatedTokenCache(IOptions<JwtOptions> options, TimeProvid
             Add(TokenClaims.SessionId, SessionId.ToString());
             Add(JwtRegisteredClaimNames.Jti, JwtId);
             Add(TokenClaims.ClientId, ClientId);
+            if (Email is not null)
+            {
+                Add(TokenClaims.Email, Email);
+                Add(TokenClaims.EmailVerified, EmailVerified ? "true" : "false", ClaimValueTypes.Boolean);
+            }
+            foreach (var method in Amr ?? [])
+            {
+                Add(TokenClaims.Amr, method);
+            }
             return new ClaimsPrincipal(identity);
         }
     }

@@ -1,16 +1,21 @@
 using JwtAuth.Audit;
 using JwtAuth.Data;
 using JwtAuth.Infrastructure;
+using JwtAuth.Mail;
 using JwtAuth.Passwords;
 using JwtAuth.Sessions;
+using JwtAuth.Tokens;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace JwtAuth.Users;
 
 /// <summary>The one owner of an account's rules: creating it, checking its password under the lockout (the same
-/// hashing work for unknown names, rehashing at a raised work factor), changing the password, and ending its
-/// sessions; each with its audit trail. The endpoints, the command line and the bootstrap admin all come here.</summary>
-public sealed class UserAccounts(
+/// hashing work for unknown names, rehashing at a raised work factor) and its second factor, changing and resetting
+/// the password, confirming the address, two-factor enrolment, disabling, re-roling, unlocking and deleting, and
+/// ending its sessions; each with its audit trail. The endpoints, the command line and the bootstrap admin all come
+/// here. The parts are in the files named <c>UserAccounts.*.cs</c>.</summary>
+public sealed partial class UserAccounts(
     AuthDbContext db,
     IPasswordHasher hasher,
     PasswordHashingQueue hashing,
@@ -18,9 +23,17 @@ public sealed class UserAccounts(
     UserSessions sessions,
     SessionRevocation revocation,
     AuditLog audit,
+    MailOutbox mail,
+    AccountLinks links,
+    PasswordResetRequests resetRequests,
+    TwoFactorCodes twoFactor,
+    IOptions<AccountOptions> accountOptions,
     TimeProvider time)
 {
     public const string InvalidCredentialsTitle = "The username or password is incorrect.";
+
+    private static readonly string[] PasswordOnly = [TokenClaims.Password];
+    private static readonly string[] PasswordAndCode = [TokenClaims.Password, TokenClaims.OneTimePassword];
 
     public Task<User?> FindByNameAsync(string normalizedUsername, CancellationToken cancellationToken) =>
         db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.NormalizedUsername == normalizedUsername, cancellationToken);
@@ -31,17 +44,35 @@ public sealed class UserAccounts(
     public Task<bool> IsTakenAsync(string normalizedUsername, CancellationToken cancellationToken) =>
         db.Users.AnyAsync(u => u.NormalizedUsername == normalizedUsername, cancellationToken);
 
-    /// <summary>Creates an account. The database's unique index decides between two creations of one name.</summary>
+    public Task<bool> IsEmailTakenAsync(string normalizedEmail, CancellationToken cancellationToken) =>
+        db.Users.AnyAsync(u => u.NormalizedEmail == normalizedEmail, cancellationToken);
+
+    public Task<CreateUserOutcome> CreateAsync(
+        UsernameRules.Username username, string password, IEnumerable<string> roles, string? auditDetail, CancellationToken cancellationToken) =>
+        CreateAsync(username, password, email: null, emailVerified: false, roles, auditDetail, cancellationToken);
+
+    /// <summary>Creates an account. The database's unique indexes decide between two creations of one name or address.
+    /// An unconfirmed address gets a confirmation mail, so it needs a server that can send one.</summary>
     public async Task<CreateUserOutcome> CreateAsync(
-        UsernameRules.Username username, string password, IEnumerable<string> roles, string? auditDetail, CancellationToken cancellationToken)
+        UsernameRules.Username username, string password, EmailRules.EmailAddress? email, bool emailVerified,
+        IEnumerable<string> roles, string? auditDetail, CancellationToken cancellationToken)
     {
         if (!PasswordPolicy.TryValidate(password, username.Normalized, out var passwordError))
         {
             return new CreateUserOutcome.InvalidPassword(passwordError);
         }
+        var linkBase = links.BaseUrl();
+        if (email is not null && !emailVerified && (!mail.CanSend || linkBase is null))
+        {
+            return new CreateUserOutcome.MailUnavailable();
+        }
         if (await IsTakenAsync(username.Normalized, cancellationToken))
         {
             return new CreateUserOutcome.Taken();
+        }
+        if (email is { } address && await IsEmailTakenAsync(address.Normalized, cancellationToken))
+        {
+            return new CreateUserOutcome.EmailTaken();
         }
         if (await hashing.AdmitAsync(cancellationToken) is not { } slot)
         {
@@ -60,6 +91,10 @@ public sealed class UserAccounts(
             PasswordHash = passwordHash,
             Roles = [.. roles.Distinct(StringComparer.Ordinal)],
             CreatedAt = time.GetUtcNow().UtcDateTime,
+            Email = email?.Display,
+            NormalizedEmail = email?.Normalized,
+            EmailVerified = email is not null && emailVerified,
+            SecurityStamp = Guid.NewGuid(),
         };
         db.Users.Add(user);
         audit.Add(AuditEventTypes.Registered, user.Id, user.Username, detail: auditDetail);
@@ -69,17 +104,28 @@ public sealed class UserAccounts(
         }
         catch (DbUpdateException)
         {
-            // Another creation of the same name won the race for the unique index.
+            // Another creation of the same name or address won the race for the unique index.
             db.ChangeTracker.Clear();
             if (await IsTakenAsync(username.Normalized, cancellationToken)) return new CreateUserOutcome.Taken();
+            if (email is { } taken && await IsEmailTakenAsync(taken.Normalized, cancellationToken)) return new CreateUserOutcome.EmailTaken();
             throw;
         }
         db.Entry(user).State = EntityState.Detached;
+        if (email is not null && !emailVerified)
+        {
+            await SendConfirmationAsync(user, linkBase!, cancellationToken);
+        }
         return new CreateUserOutcome.Created(user);
     }
 
-    /// <summary>The password grant, shared by <c>/login</c> and <c>/token</c>: on success a new session.</summary>
-    public async Task<LoginOutcome> LoginAsync(UsernameRules.Username username, string password, string clientId, CancellationToken cancellationToken)
+    public Task<LoginOutcome> LoginAsync(UsernameRules.Username username, string password, string clientId, CancellationToken cancellationToken) =>
+        LoginAsync(username, password, SecondFactor.None, clientId, cancellationToken);
+
+    /// <summary>The password grant, shared by <c>/login</c> and <c>/token</c>: on success a new session. A disabled
+    /// account fails like a wrong password. With two-factor login on, the password must come with a code; the
+    /// attempt counts toward the lockout until it fully succeeds, so codes cannot be guessed without limit.</summary>
+    public async Task<LoginOutcome> LoginAsync(
+        UsernameRules.Username username, string password, SecondFactor factor, string clientId, CancellationToken cancellationToken)
     {
         if (await hashing.AdmitAsync(cancellationToken) is not { } slot)
         {
@@ -95,20 +141,55 @@ public sealed class UserAccounts(
                 return new LoginOutcome.LockedOut(refused.RetryAfter);
             }
 
-            var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUsername == username.Normalized, cancellationToken);
+            var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.NormalizedUsername == username.Normalized, cancellationToken);
             var check = await slot.RunAsync(() => hasher.Verify(password, user?.PasswordHash));
-            if (check == PasswordCheck.Failed)
+            if (check == PasswordCheck.Failed || user is null)
             {
                 await RecordFailureAsync(decision, user?.Id, user?.Username ?? username.Display, sessionId: null, detail: null, cancellationToken);
                 return new LoginOutcome.InvalidCredentials();
+            }
+            if (user.DisabledAt is not null)
+            {
+                await RecordFailureAsync(decision, user.Id, user.Username, sessionId: null, "account disabled", cancellationToken);
+                return new LoginOutcome.InvalidCredentials();
+            }
+
+            var amr = PasswordOnly;
+            if (user.TotpEnabledAt is not null)
+            {
+                if (factor.IsNone)
+                {
+                    // The attempt stays counted: a correct password alone never clears the count that wrong codes build.
+                    audit.Add(AuditEventTypes.SecondFactorRequired, user.Id, user.Username);
+                    await db.SaveChangesAsync(cancellationToken);
+                    return new LoginOutcome.SecondFactorRequired();
+                }
+                if (!await SpendSecondFactorAsync(user, factor, cancellationToken))
+                {
+                    await RecordFailureAsync(decision, user.Id, user.Username, sessionId: null,
+                        factor.TotpCode is not null ? "wrong or replayed TOTP code" : "wrong or used recovery code", cancellationToken);
+                    return new LoginOutcome.WrongSecondFactor();
+                }
+                amr = PasswordAndCode;
             }
 
             await lockout.ResetAsync(username.Normalized, cancellationToken);
             if (check == PasswordCheck.SucceededNeedsRehash)
             {
-                user!.PasswordHash = await slot.RunAsync(() => hasher.Hash(password));
+                var rehashed = await slot.RunAsync(() => hasher.Hash(password));
+                // Only over the hash that was checked: a password reset in between must not be undone.
+                await db.Users.Where(u => u.Id == user.Id && u.PasswordHash == user.PasswordHash)
+                    .ExecuteUpdateAsync(s => s.SetProperty(u => u.PasswordHash, rehashed), cancellationToken);
             }
-            return new LoginOutcome.Succeeded(await sessions.StartAsync(user!, clientId, cancellationToken));
+            var (tokens, sessionId) = await sessions.StartAsync(user, clientId, amr, cancellationToken);
+            if (!await IsUnchangedAsync(user, cancellationToken))
+            {
+                // A reset, a password change, a second factor or a disable landed while this login checked the old
+                // state; whichever ran first, no session may outlive it.
+                await revocation.RevokeAsync(sessionId, RevocationReasons.AccountChanged, cancellationToken);
+                return new LoginOutcome.InvalidCredentials();
+            }
+            return new LoginOutcome.Succeeded(tokens);
         }
     }
 
@@ -135,20 +216,12 @@ public sealed class UserAccounts(
         }
         using (slot)
         {
-            var decision = await lockout.BeginAttemptAsync(user.NormalizedUsername, cancellationToken);
-            if (decision is LockoutDecision.Refused refused)
-            {
-                return new PasswordChangeOutcome.LockedOut(refused.RetryAfter);
-            }
-            if (!PasswordRules.IsPlausible(currentPassword)
-                || await slot.RunAsync(() => hasher.Verify(currentPassword!, user.PasswordHash)) == PasswordCheck.Failed)
-            {
-                await RecordFailureAsync(decision, user.Id, user.Username, sessionId, "wrong current password at /me/password", cancellationToken);
-                return new PasswordChangeOutcome.WrongCurrentPassword();
-            }
+            var check = await CheckOwnPasswordAsync(user, sessionId, currentPassword!, "wrong current password at /me/password", slot, cancellationToken);
+            if (check.LockedFor is { } lockedFor) return new PasswordChangeOutcome.LockedOut(lockedFor);
+            if (!check.Passed) return new PasswordChangeOutcome.WrongCurrentPassword();
 
-            await lockout.ResetAsync(user.NormalizedUsername, cancellationToken);
             user.PasswordHash = await slot.RunAsync(() => hasher.Hash(newPassword!));
+            user.SecurityStamp = Guid.NewGuid();
             audit.Add(AuditEventTypes.PasswordChanged, user.Id, user.Username, sessionId);
             await revocation.RevokeAllAsync(user.Id, exceptSessionId: sessionId, RevocationReasons.PasswordChanged, cancellationToken);
             return new PasswordChangeOutcome.Changed();
@@ -160,6 +233,32 @@ public sealed class UserAccounts(
     {
         audit.Add(AuditEventTypes.SessionsRevoked, user.Id, user.Username, detail: auditDetail);
         return revocation.RevokeAllAsync(user.Id, exceptSessionId: null, RevocationReasons.Admin, cancellationToken);
+    }
+
+    /// <summary>Whether the account still has the state a login checked: the same stamp, and not disabled or deleted.</summary>
+    private Task<bool> IsUnchangedAsync(User checkedUser, CancellationToken cancellationToken) =>
+        db.Users.AnyAsync(u => u.Id == checkedUser.Id && u.SecurityStamp == checkedUser.SecurityStamp && u.DisabledAt == null, cancellationToken);
+
+    private readonly record struct OwnPasswordCheck(bool Passed, TimeSpan? LockedFor);
+
+    /// <summary>The caller's own password, for a change made with an access token: under the lockout, so that a stolen
+    /// access token is not an unlimited password oracle. A pass clears the count.</summary>
+    private async Task<OwnPasswordCheck> CheckOwnPasswordAsync(
+        User user, Guid sessionId, string password, string failureDetail, PasswordHashingQueue.HashingSlot slot, CancellationToken cancellationToken)
+    {
+        var decision = await lockout.BeginAttemptAsync(user.NormalizedUsername, cancellationToken);
+        if (decision is LockoutDecision.Refused refused)
+        {
+            return new OwnPasswordCheck(false, refused.RetryAfter);
+        }
+        if (!PasswordRules.IsPlausible(password)
+            || await slot.RunAsync(() => hasher.Verify(password, user.PasswordHash)) == PasswordCheck.Failed)
+        {
+            await RecordFailureAsync(decision, user.Id, user.Username, sessionId, failureDetail, cancellationToken);
+            return new OwnPasswordCheck(false, null);
+        }
+        await lockout.ResetAsync(user.NormalizedUsername, cancellationToken);
+        return new OwnPasswordCheck(true, null);
     }
 
     private async Task RecordFailureAsync(

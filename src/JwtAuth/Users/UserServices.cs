@@ -9,6 +9,11 @@ public static class UserServices
         services.AddSettings<LockoutOptions, LockoutOptionsValidator>(LockoutOptions.Section);
         services.AddSettings<RegistrationOptions>(RegistrationOptions.Section);
         services.AddSettings<BootstrapOptions, BootstrapOptionsValidator>(BootstrapOptions.Section);
+        services.AddSettings<AccountOptions, AccountOptionsValidator>(AccountOptions.Section);
+        services.AddSingleton<AccountLinks>();
+        services.AddSingleton<TwoFactorCodes>();
+        services.AddSingleton<PasswordResetRequests>();
+        services.AddHostedService<PasswordResetMailer>();
         services.AddScoped<LoginLockout>();
         services.AddScoped<UserAccounts>();
         services.AddRolePolicies();

@@ -25,7 +25,9 @@ public sealed class MeTests : IDisposable
 
         await response.EnsureStatusAsync(HttpStatusCode.OK);
         var me = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(["id", "roles", "session_id", "username"], me.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["email", "email_verified", "id", "roles", "session_id", "username"], me.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(JsonValueKind.Null, me.GetProperty("email").ValueKind);
+        Assert.False(me.GetProperty("email_verified").GetBoolean());
         Assert.Equal(user.Id, me.GetProperty("id").GetGuid());
         Assert.Equal("alice", me.GetProperty("username").GetString());
         Assert.Equal(JsonValueKind.Array, me.GetProperty("roles").ValueKind);

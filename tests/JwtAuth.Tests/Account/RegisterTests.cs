@@ -21,7 +21,9 @@ public sealed class RegisterTests : IDisposable
 
         await response.EnsureStatusAsync(HttpStatusCode.Created);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(["id", "roles", "username"], body.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["email", "email_verified", "id", "roles", "username"], body.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("email").ValueKind);
+        Assert.False(body.GetProperty("email_verified").GetBoolean());
         var id = Guid.Parse(body.GetProperty("id").GetString()!);
         Assert.Equal("alice", body.GetProperty("username").GetString());
         Assert.Equal(0, body.GetProperty("roles").GetArrayLength());

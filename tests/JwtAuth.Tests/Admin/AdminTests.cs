@@ -89,7 +89,8 @@ public sealed class AdminTests : IDisposable
         var users = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.EnumerateArray().ToList();
         Assert.Equal(2, users.Count);
         var listed = Assert.Single(users, u => u.GetProperty("id").GetGuid() == alice.Id);
-        Assert.Equal(["created_at", "id", "roles", "username"], listed.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["created_at", "disabled", "email", "email_verified", "id", "roles", "two_factor_enabled", "username"],
+            listed.EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal("alice", listed.GetProperty("username").GetString());
         Assert.Equal(0, listed.GetProperty("roles").GetArrayLength());
         Assert.Equal(_app.Time.GetUtcNow().UtcDateTime, listed.GetProperty("created_at").GetDateTime(), TimeSpan.FromSeconds(1));

@@ -33,7 +33,8 @@ public static class ArchitectureRules
             .Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>Entities (the types of every DbContext's DbSet properties) outside the provider parent folder.</summary>
+    /// <summary>Entities of the code base (the types of every DbContext's DbSet properties) outside the provider parent
+    /// folder. A library's own entity, such as Data Protection's key, is mapped by the context but not ours to place.</summary>
     public static IReadOnlyList<string> EntityViolations(IEnumerable<Type> types, LayerMap map) =>
         [.. types
             .Where(type => typeof(DbContext).IsAssignableFrom(type) && map.FolderOf(type.Namespace) is not null)
@@ -41,7 +42,7 @@ public static class ArchitectureRules
             .Where(property => property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(DbSet<>))
             .Select(property => property.PropertyType.GetGenericArguments()[0])
             .Distinct()
-            .Where(entity => map.FolderOf(entity.Namespace) != map.ProviderParent)
+            .Where(entity => map.FolderOf(entity.Namespace) is { } folder && folder != map.ProviderParent)
             .Select(entity => $"the entity {entity.FullName} is in {Describe(map.FolderOf(entity.Namespace) ?? entity.Namespace ?? "")}, not {map.ProviderParent}")
             .Order(StringComparer.Ordinal)];
 

@@ -35,6 +35,7 @@ public sealed class ArchitectureTests
     {
         Assert.Empty(ArchitectureRules.EntityViolations(typeof(AuthDbContext).Assembly.GetTypes(), LayerMap.JwtAuth));
         Assert.Contains(typeof(AuthDbContext).GetProperties(), p => p.Name == nameof(AuthDbContext.Users));
+        Assert.Contains(typeof(AuthDbContext).GetProperties(), p => p.Name == nameof(AuthDbContext.DataProtectionKeys));
     }
 
     [Fact]
@@ -97,6 +98,10 @@ public sealed class ArchitectureTests
     [InlineData("Infrastructure", "Data", false)]
     [InlineData("Tokens", "Sessions", false)]
     [InlineData("Tokens", "Audit", false)]
+    [InlineData("Users", "Mail", true)]
+    [InlineData("Mail", "Data", true)]
+    [InlineData("Mail", "Users", false)]
+    [InlineData("Mail", "Audit", false)]
     [InlineData("Auth", "OAuth", false)]
     [InlineData("Users", "Data.Sqlite", false)]
     [InlineData("Data", "Data.Sqlite", false)]

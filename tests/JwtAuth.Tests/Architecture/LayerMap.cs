@@ -13,7 +13,7 @@ public sealed record LayerMap(string Root, IReadOnlyList<string[]> Layers, strin
         [
             ["Infrastructure"],
             ["Data"],
-            ["Passwords", "Tokens", "Audit"],
+            ["Passwords", "Tokens", "Audit", "Mail"],
             ["Sessions"],
             ["Users"],
             ["Auth", "Account", "OAuth", "Admin"],

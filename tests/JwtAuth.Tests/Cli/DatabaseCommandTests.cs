@@ -17,7 +17,8 @@ public sealed class DatabaseCommandTests : IDisposable
         var second = await CliRunner.RunAsync(["db", "migrate", _database.Setting]);
 
         Assert.Equal(ExitCodes.Success, first.ExitCode);
-        Assert.StartsWith($"Applied 1 migration to {_database.Path}: ", first.Out);
+        Assert.StartsWith($"Applied 2 migrations to {_database.Path}: ", first.Out);
+        Assert.EndsWith("_Accounts.", first.Out.Trim());
         Assert.True(File.Exists(_database.Path));
         Assert.Equal(ExitCodes.Success, second.ExitCode);
         Assert.Equal($"The database at {_database.Path} is up to date.", second.Out.Trim());

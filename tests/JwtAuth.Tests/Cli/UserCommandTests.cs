@@ -117,8 +117,8 @@ public sealed class UserCommandTests : IDisposable
         var lines = result.Out.ReplaceLineEndings("\n").TrimEnd().Split('\n');
         Assert.Equal(3, lines.Length);
         Assert.StartsWith("USERNAME", lines[0]);
-        Assert.Matches($@"^root\s+admin\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\s+{adminId}$", lines[1]);
-        Assert.Matches($@"^alice\s+-\s+.*{aliceId}$", lines[2]);
+        Assert.Matches($@"^root\s+admin\s+-\s+active\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\s+{adminId}$", lines[1]);
+        Assert.Matches($@"^alice\s+-\s+-\s+active\s+.*{aliceId}$", lines[2]);
     }
 
     [Fact]

@@ -94,6 +94,9 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
     /// <summary>The peer address every request arrives from; TestServer leaves it null unless this is set.</summary>
     public IPAddress? RemoteIpAddress { get; init; }
 
+    /// <summary>Holds one database command of EF Core when armed, for race tests.</summary>
+    public DatabaseGate Gate { get; } = new();
+
     public CountingPasswordHasher PasswordHasher => (CountingPasswordHasher)Services.GetRequiredService<IPasswordHasher>();
 
     public IReadOnlyDictionary<string, string?> Settings => _settings;
@@ -110,6 +113,7 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
             services.RemoveAll<IPasswordHasher>();
             services.AddSingleton<BcryptPasswordHasher>();
             services.AddSingleton<IPasswordHasher>(provider => new CountingPasswordHasher(provider.GetRequiredService<BcryptPasswordHasher>()));
+            services.ConfigureDbContext<JwtAuth.Data.Sqlite.SqliteAuthDbContext>((_, options) => options.AddInterceptors(Gate));
         });
     }
 
@@ -119,16 +123,20 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
         return await action(scope.ServiceProvider.GetRequiredService<AuthDbContext>());
     }
 
-    public async Task<AccountEndpoints.UserResponse> RegisterAsync(string username, string password = DefaultPassword)
+    public async Task<AccountEndpoints.UserResponse> RegisterAsync(string username, string password = DefaultPassword, string? email = null)
     {
         using var client = CreateClient();
-        var response = await client.PostAsJsonAsync("/register", new { username, password });
+        var response = await client.PostAsJsonAsync("/register", email is null ? new { username, password } : (object)new { username, password, email });
         await response.EnsureStatusAsync(System.Net.HttpStatusCode.Created);
         return (await response.Content.ReadFromJsonAsync<AccountEndpoints.UserResponse>(Json))!;
     }
 
     /// <summary>Creates a user with the given roles directly in the store.</summary>
-    public async Task<Guid> CreateUserAsync(string username, string password = DefaultPassword, params string[] roles)
+    public Task<Guid> CreateUserAsync(string username, string password = DefaultPassword, params string[] roles) =>
+        CreateUserWithEmailAsync(username, password, email: null, roles);
+
+    /// <summary>Creates a user with a confirmed address (or none) and the given roles directly in the store.</summary>
+    public async Task<Guid> CreateUserWithEmailAsync(string username, string password, string? email, params string[] roles)
     {
         UsernameRules.TryNormalize(username, out var name, out _);
         var user = new User
@@ -139,6 +147,10 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
             PasswordHash = Services.GetRequiredService<BcryptPasswordHasher>().Hash(password),
             Roles = [.. roles],
             CreatedAt = Time.GetUtcNow().UtcDateTime,
+            Email = email,
+            NormalizedEmail = email?.ToUpperInvariant(),
+            EmailVerified = email is not null,
+            SecurityStamp = Guid.NewGuid(),
         };
         await WithDbAsync(async db =>
         {

@@ -58,7 +58,7 @@ public sealed class EnumerationTests : IDisposable
     }
 
     /// <summary>Same status, byte-identical body, same headers and values apart from Date.</summary>
-    private static async Task AssertSameResponseAsync(HttpResponseMessage expected, HttpResponseMessage actual)
+    internal static async Task AssertSameResponseAsync(HttpResponseMessage expected, HttpResponseMessage actual)
     {
         Assert.Equal(expected.StatusCode, actual.StatusCode);
         Assert.Equal(await expected.Content.ReadAsStringAsync(), await actual.Content.ReadAsStringAsync());

@@ -18,10 +18,27 @@ public sealed class ValidatedTokenCacheTests : IDisposable
     [Fact]
     public async Task A_cached_token_yields_the_same_claims_as_full_validation()
     {
+        await AssertCachedClaimsAsync(new TokenSubject(Guid.NewGuid(), "Zoë", ["admin", "ops"], ["pwd"]));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_cached_token_keeps_the_address_and_the_authentication_methods(bool verified)
+    {
+        var cached = await AssertCachedClaimsAsync(new TokenSubject(Guid.NewGuid(), "Zoë", [], ["pwd", "otp"], "zoe@example.com", verified));
+
+        Assert.Equal(["pwd", "otp"], cached.FindAll("amr").Select(c => c.Value));
+        Assert.Equal("zoe@example.com", cached.FindFirst("email")!.Value);
+        Assert.Equal(verified, cached.FindFirst("email_verified")!.Value == "true");
+    }
+
+    private async Task<System.Security.Claims.ClaimsPrincipal> AssertCachedClaimsAsync(TokenSubject subject)
+    {
         _ = _app.Services;
         var issuer = _app.Services.GetRequiredService<TokenIssuer>();
         var validation = _app.Services.GetRequiredService<TokenValidation>();
-        var token = issuer.IssueAccessToken(new TokenSubject(Guid.NewGuid(), "Zoë", ["admin", "ops"]), Guid.NewGuid(), "spa").Token;
+        var token = issuer.IssueAccessToken(subject, Guid.NewGuid(), "spa").Token;
 
         var validated = await new JsonWebTokenHandler().ValidateTokenAsync(token, validation.AccessTokenParameters);
         Cache.Add((JsonWebToken)validated.SecurityToken);
@@ -34,7 +51,8 @@ public sealed class ValidatedTokenCacheTests : IDisposable
             cached.Claims.Select(c => (c.Type, c.Value, c.ValueType, c.Issuer)));
         Assert.Equal(validated.ClaimsIdentity.AuthenticationType, cached.Identity!.AuthenticationType);
         Assert.Equal("Zoë", cached.Identity.Name);
-        Assert.True(cached.IsInRole("ops"));
+        Assert.Equal(subject.Roles.Contains("ops"), cached.IsInRole("ops"));
+        return cached;
     }
 
     [Fact]

@@ -64,7 +64,11 @@ public sealed class SqliteRefreshTokenStore(SqliteAuthDatabase database) : IRefr
                 SessionRevokedAt: reader.IsDBNull(2) ? null : reader.GetDateTime(2),
                 ClientId: reader.GetString(3),
                 Username: reader.GetString(4),
-                Roles: roles));
+                Roles: roles,
+                Amr: reader.GetString(6).Split(' ', StringSplitOptions.RemoveEmptyEntries),
+                Email: reader.IsDBNull(7) ? null : reader.GetString(7),
+                EmailVerified: reader.GetBoolean(8),
+                UserDisabled: !reader.IsDBNull(9)));
         }
 
         public ValueTask SpendAsync(Guid tokenId, DateTime now)
@@ -170,7 +174,8 @@ public sealed class SqliteRefreshTokenStore(SqliteAuthDatabase database) : IRefr
             Commit = Prepare("COMMIT");
             Rollback = Prepare("ROLLBACK");
             Find = Prepare("""
-                SELECT t."SpentAt", s."UserId", s."RevokedAt", s."ClientId", u."Username", u."Roles"
+                SELECT t."SpentAt", s."UserId", s."RevokedAt", s."ClientId", u."Username", u."Roles",
+                       s."Amr", u."Email", u."EmailVerified", u."DisabledAt"
                 FROM "RefreshTokens" AS t
                 INNER JOIN "Sessions" AS s ON s."Id" = t."SessionId"
                 INNER JOIN "Users" AS u ON u."Id" = s."UserId"
