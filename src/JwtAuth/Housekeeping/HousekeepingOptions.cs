@@ -12,8 +12,11 @@ public sealed class HousekeepingOptions
 
 public sealed class HousekeepingOptionsValidator : IValidateOptions<HousekeepingOptions>
 {
+    /// <summary>The longest delay a timer takes.</summary>
+    public static readonly TimeSpan MaxInterval = TimeSpan.FromDays(49);
+
     public ValidateOptionsResult Validate(string? name, HousekeepingOptions options) =>
-        options.Interval > TimeSpan.Zero
+        options.Interval > TimeSpan.Zero && options.Interval <= MaxInterval
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail("Housekeeping:Interval must be positive.");
+            : ValidateOptionsResult.Fail("Housekeeping:Interval must be positive and at most 49 days.");
 }

@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using JwtAuth.Data.Postgres;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace JwtAuth.Tests.Infrastructure;
@@ -88,17 +91,55 @@ public sealed class SqliteTestDatabase : TestDatabase
     }
 }
 
+/// <summary>A PostgreSQL database of its own. Creating and dropping a database takes about a second, so the migrated
+/// ones are emptied when their last server is disposed and handed to the next server; they are dropped when the test
+/// run ends. One made with <c>create: false</c> is left for the server or the command line to create, and dropped.</summary>
 public sealed class PostgresTestDatabase : TestDatabase
 {
+    private static readonly ConcurrentBag<string> Idle = [];
+    private static readonly ConcurrentDictionary<string, string> Made = new();
+
     private readonly string _server;
     private readonly NpgsqlConnectionStringBuilder _builder;
+    private readonly bool _pooled;
+
+    static PostgresTestDatabase()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var (name, server) in Made)
+            {
+                try
+                {
+                    Execute(server, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                }
+                catch (NpgsqlException)
+                {
+                    // The server is gone already; so is the database, with the throwaway cluster.
+                }
+            }
+        };
+    }
 
     public PostgresTestDatabase(string server, bool create)
     {
         _server = server;
-        _builder = new NpgsqlConnectionStringBuilder(server) { Database = "jwtauth_test_" + Guid.NewGuid().ToString("N") };
-        if (create) Execute($"CREATE DATABASE \"{Name}\"");
+        _pooled = create;
+        string? name = null;
+        if (create && !Idle.TryTake(out name))
+        {
+            name = NewName();
+            Execute(server, $"CREATE DATABASE \"{name}\"");
+            Made[name] = server;
+            _builder = new NpgsqlConnectionStringBuilder(server) { Database = name };
+            using var db = new PostgresAuthDbContext(new DbContextOptionsBuilder<PostgresAuthDbContext>().UseNpgsql(ConnectionString).Options);
+            db.Database.Migrate();
+            return;
+        }
+        _builder = new NpgsqlConnectionStringBuilder(server) { Database = name ?? NewName() };
     }
+
+    private static string NewName() => "jwtauth_test_" + Guid.NewGuid().ToString("N");
 
     public string Name => _builder.Database!;
 
@@ -116,18 +157,42 @@ public sealed class PostgresTestDatabase : TestDatabase
         return (long)command.ExecuteScalar()! == 1;
     }
 
+    /// <summary>Empties a migrated database for the next server, or drops one that was not made here.</summary>
     public override void Delete()
     {
+        if (_pooled)
+        {
+            try
+            {
+                Execute(ConnectionString, """
+                    SET lock_timeout = '10s';
+                    DO $$
+                    DECLARE tables text;
+                    BEGIN
+                        SELECT string_agg(format('%I', tablename), ', ') INTO tables
+                        FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__EFMigrationsHistory';
+                        EXECUTE 'TRUNCATE ' || tables || ' RESTART IDENTITY CASCADE';
+                    END $$;
+                    """);
+                Idle.Add(Name);
+                return;
+            }
+            catch (NpgsqlException)
+            {
+                // Something still holds it: drop it instead.
+            }
+        }
         using (var connection = new NpgsqlConnection(ConnectionString))
         {
             NpgsqlConnection.ClearPool(connection);
         }
-        Execute($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+        Execute(_server, $"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+        Made.TryRemove(Name, out _);
     }
 
-    private void Execute(string sql)
+    private static void Execute(string connectionString, string sql)
     {
-        using var connection = new NpgsqlConnection(_server);
+        using var connection = new NpgsqlConnection(connectionString);
         connection.Open();
         using var command = new NpgsqlCommand(sql, connection);
         command.ExecuteNonQuery();
