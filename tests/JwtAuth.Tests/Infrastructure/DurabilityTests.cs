@@ -26,18 +26,24 @@ public sealed class DurabilityTests : IDisposable
         // Hashes slow enough that the requests are still being served when the signal arrives.
         settings["Passwords__BcryptWorkFactor"] = "12";
         await using var server = await ServerProcess.StartAsync(_folder, settings);
-        using var client = server.CreateClient();
+        // One connection per client, opened and answered first: the server has accepted each before the signal.
+        var clients = Enumerable.Range(0, 4).Select(_ => server.CreateClient()).ToList();
+        foreach (var client in clients)
+        {
+            await (await client.GetAsync("/health/live")).EnsureStatusAsync(HttpStatusCode.OK);
+        }
 
-        var registrations = Enumerable.Range(0, 4)
-            .Select(i => client.PostAsJsonAsync("/register", new { username = $"draining-{i}", password = JwtAuthApplication.DefaultPassword }))
+        var registrations = clients
+            .Select((client, i) => client.PostAsJsonAsync("/register", new { username = $"draining-{i}", password = JwtAuthApplication.DefaultPassword }))
             .ToList();
-        await Task.Delay(TimeSpan.FromMilliseconds(150));
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
         server.Terminate();
         var responses = await Task.WhenAll(registrations);
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
         Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(30)), server.Output);
         Assert.Equal(0, server.ExitCode);
+        clients.ForEach(c => c.Dispose());
     }
 
     [Fact]

@@ -85,7 +85,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    public HttpClient CreateClient() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+    public HttpClient CreateClient() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(90) };
 
     /// <summary>SIGTERM, as an orchestrator stops a container.</summary>
     public void Terminate() => Signal(15);

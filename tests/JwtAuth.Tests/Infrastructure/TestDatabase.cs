@@ -134,9 +134,21 @@ public sealed class PostgresTestDatabase : TestDatabase
             _builder = new NpgsqlConnectionStringBuilder(server) { Database = name };
             using var db = new PostgresAuthDbContext(new DbContextOptionsBuilder<PostgresAuthDbContext>().UseNpgsql(ConnectionString).Options);
             db.Database.Migrate();
+            Tables ??= TablesOf(ConnectionString);
             return;
         }
         _builder = new NpgsqlConnectionStringBuilder(server) { Database = name ?? NewName() };
+    }
+
+    /// <summary>The tables of a freshly migrated database; one that lost any (a test broke it on purpose) is dropped.</summary>
+    private static string? Tables;
+
+    private static string TablesOf(string connectionString)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'", connection);
+        return (string)command.ExecuteScalar()!;
     }
 
     private static string NewName() => "jwtauth_test_" + Guid.NewGuid().ToString("N");
@@ -164,6 +176,7 @@ public sealed class PostgresTestDatabase : TestDatabase
         {
             try
             {
+                if (TablesOf(ConnectionString) != Tables) throw new InvalidOperationException("The schema was changed.");
                 Execute(ConnectionString, """
                     SET lock_timeout = '10s';
                     DO $$
@@ -177,9 +190,9 @@ public sealed class PostgresTestDatabase : TestDatabase
                 Idle.Add(Name);
                 return;
             }
-            catch (NpgsqlException)
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
             {
-                // Something still holds it: drop it instead.
+                // Something still holds it, or a test broke its schema on purpose: drop it instead.
             }
         }
         using (var connection = new NpgsqlConnection(ConnectionString))
