@@ -8,7 +8,7 @@ public static class AuditServices
     {
         services.AddSettings<AuditOptions, AuditOptionsValidator>(AuditOptions.Section);
         services.AddScoped<AuditLog>();
-        services.AddHostedService<AuditRetention>();
+        services.AddScoped<AuditRetention>();
         return services;
     }
 }

@@ -76,6 +76,8 @@ public abstract class AuthDbContext(DbContextOptions options) : DbContext(option
             token.ToTable("RefreshTokens");
             token.HasOne<Session>().WithMany().HasForeignKey(t => t.SessionId).OnDelete(DeleteBehavior.Cascade);
             token.HasIndex(t => t.SessionId);
+            // Housekeeping finds expired tokens without reading the others.
+            token.HasIndex(t => t.ExpiresAt);
             token.Property(t => t.SpentAt).IsConcurrencyToken();
         });
 

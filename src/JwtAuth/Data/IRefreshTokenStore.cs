@@ -1,16 +1,19 @@
 namespace JwtAuth.Data;
 
 /// <summary>Where refresh rotations are written: the hot write path of the server. Each rotation is one short
-/// write transaction, and a process runs one at a time (the database has one writer at a time anyway).</summary>
+/// write transaction. Two rotations of one token never overlap, in one process or several: on SQLite a process runs
+/// one rotation at a time (the file has one writer at a time anyway); on PostgreSQL the token's row is locked when
+/// it is found.</summary>
 public interface IRefreshTokenStore
 {
-    /// <summary>Waits for this process's turn and begins a write transaction; dispose it to roll back if not committed.</summary>
+    /// <summary>Begins a write transaction (on SQLite after this process's turn comes); dispose it to roll back if not committed.</summary>
     ValueTask<IRefreshTokenTransaction> BeginAsync(CancellationToken cancellationToken);
 }
 
 public interface IRefreshTokenTransaction : IAsyncDisposable
 {
-    /// <summary>The token with its session and user, or null if no such token belongs to that session.</summary>
+    /// <summary>The token with its session and user, or null if no such token belongs to that session. Another rotation
+    /// of the same token waits until this transaction ends, and then sees what it wrote.</summary>
     ValueTask<StoredRefreshToken?> FindAsync(Guid tokenId, Guid sessionId);
 
     /// <summary>Marks an unspent token spent.</summary>

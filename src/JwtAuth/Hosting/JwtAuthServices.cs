@@ -1,12 +1,15 @@
 using JwtAuth.Audit;
 using JwtAuth.Data;
+using JwtAuth.Data.Postgres;
 using JwtAuth.Data.Sqlite;
+using JwtAuth.Housekeeping;
 using JwtAuth.Infrastructure;
 using JwtAuth.Mail;
 using JwtAuth.Passwords;
 using JwtAuth.Sessions;
 using JwtAuth.Tokens;
 using JwtAuth.Users;
+using Microsoft.Extensions.Options;
 
 namespace JwtAuth.Hosting;
 
@@ -25,15 +28,36 @@ public static class JwtAuthServices
         services.AddMail();
         services.AddSessions();
         services.AddUsers();
+        services.AddHousekeeping();
         return services;
     }
 
-    /// <summary>The database of <c>Database:Provider</c>; the validator refuses a provider this build does not have.</summary>
+    /// <summary>The database of <c>Database:Provider</c>. Both providers are registered by their own types and only the
+    /// configured one is ever built: the interfaces of <c>Data</c> resolve to it.</summary>
     public static IServiceCollection AddAuthDatabase(this IServiceCollection services)
     {
         services.AddSettings<DatabaseOptions, DatabaseOptionsValidator>(DatabaseOptions.Section);
         services.AddSqliteAuthDatabase();
+        services.AddPostgresAuthDatabase();
+        services.AddSingleton<IAuthDatabase>(provider => ProviderOf(provider) switch
+        {
+            DatabaseProvider.Postgres => provider.GetRequiredService<PostgresAuthDatabase>(),
+            _ => provider.GetRequiredService<SqliteAuthDatabase>(),
+        });
+        services.AddSingleton<IRefreshTokenStore>(provider => ProviderOf(provider) switch
+        {
+            DatabaseProvider.Postgres => provider.GetRequiredService<PostgresRefreshTokenStore>(),
+            _ => provider.GetRequiredService<SqliteRefreshTokenStore>(),
+        });
+        services.AddScoped<AuthDbContext>(provider => ProviderOf(provider) switch
+        {
+            DatabaseProvider.Postgres => provider.GetRequiredService<PostgresAuthDbContext>(),
+            _ => provider.GetRequiredService<SqliteAuthDbContext>(),
+        });
         services.AddDatabaseKeyRing();
         return services;
     }
+
+    private static DatabaseProvider ProviderOf(IServiceProvider provider) =>
+        provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider;
 }

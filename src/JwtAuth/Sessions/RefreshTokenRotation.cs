@@ -23,7 +23,7 @@ public abstract record RefreshOutcome
 /// <summary>The refresh grant, shared by <c>/refresh</c> and <c>/token</c>. Each refresh spends the presented token
 /// and issues a new one in one transaction with its audit event; a spent token presented again within the grace
 /// window (two tabs refreshing at once) gets a token of its own, and after it revokes the whole session.
-/// Rotations take turns (<see cref="IRefreshTokenStore"/>), so of two concurrent refreshes with one token exactly
+/// Rotations of one token take turns (<see cref="IRefreshTokenStore"/>), at one instance or several, so of two concurrent refreshes with one token exactly
 /// one spends it and the other sees it spent.</summary>
 public sealed class RefreshTokenRotation(
     IRefreshTokenStore store,

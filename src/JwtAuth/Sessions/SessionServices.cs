@@ -17,6 +17,7 @@ public static class SessionServices
         services.AddScoped<UserSessions>();
         services.AddScoped<RefreshTokenRotation>();
         services.AddScoped<SessionRevocation>();
+        services.AddScoped<SessionExpiry>();
 
         services.AddSingleton<SessionBearerEvents>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

@@ -16,7 +16,9 @@ public abstract record LockoutDecision
 }
 
 /// <summary>Per-username lockout after consecutive failures, kept in the database so restarts and other
-/// instances see it. Unknown usernames are counted the same way, so lockout reveals nothing.</summary>
+/// instances see it. Unknown usernames are counted the same way, so lockout reveals nothing. Failures further apart
+/// than <see cref="LockoutOptions.Duration"/> are not added up: a guesser who waits that long gains nothing over one
+/// who is locked out for it.</summary>
 public sealed class LoginLockout(AuthDbContext db, IOptions<LockoutOptions> options, TimeProvider time)
 {
     private readonly LockoutOptions _options = options.Value;
@@ -24,37 +26,68 @@ public sealed class LoginLockout(AuthDbContext db, IOptions<LockoutOptions> opti
     private bool Enabled => _options.MaxFailedAttempts > 0;
 
     /// <summary>Counts the attempt before its password is checked, so concurrent guesses cannot all pass the check
-    /// before the first failure is recorded: at most MaxFailedAttempts passwords are ever checked per lockout.</summary>
+    /// before the first failure is recorded: at most MaxFailedAttempts passwords are ever checked per lockout.
+    /// The count is one statement that inserts the name's first failure or adds to its count unless it is locked,
+    /// and locks it on the last try; the database applies concurrent attempts one after the other, on one instance
+    /// or several.</summary>
     public async Task<LockoutDecision> BeginAttemptAsync(string normalizedUsername, CancellationToken cancellationToken)
     {
         if (!Enabled) return new LockoutDecision.Allowed(StartsLockout: false);
         var now = time.GetUtcNow().UtcDateTime;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var counted = await db.LoginThrottles
-            .Where(t => t.NormalizedUsername == normalizedUsername && (t.LockedUntil == null || t.LockedUntil <= now))
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.FailedCount, t => t.FailedCount + 1), cancellationToken);
-        if (counted == 0)
+        var forgetBefore = now - _options.Duration;
+        var lockedUntil = now + _options.Duration;
+        var max = _options.MaxFailedAttempts;
+        DateTime? firstLock = max <= 1 ? lockedUntil : null;
+        var firstCount = max <= 1 ? 0 : 1;
+        // A few rounds at most: a lockout that is cleared (or ends) between the two statements is counted again.
+        for (var round = 0; round < 3; round++)
         {
-            // No row was counted: either the name is locked, or this is its first failure.
-            var lockedUntil = await db.LoginThrottles
+            var counted = await db.Database.SqlQuery<DateTime?>($"""
+                INSERT INTO "LoginThrottles" ("NormalizedUsername", "FailedCount", "LockedUntil", "LastFailureAt")
+                VALUES ({normalizedUsername}, {firstCount}, {firstLock}, {now})
+                ON CONFLICT ("NormalizedUsername") DO UPDATE SET
+                    "FailedCount" = CASE
+                        WHEN "LoginThrottles"."LastFailureAt" > {forgetBefore} AND "LoginThrottles"."FailedCount" + 1 < {max}
+                            THEN "LoginThrottles"."FailedCount" + 1
+                        WHEN "LoginThrottles"."LastFailureAt" > {forgetBefore} THEN 0
+                        ELSE {firstCount} END,
+                    "LockedUntil" = CASE
+                        WHEN "LoginThrottles"."LastFailureAt" > {forgetBefore} AND "LoginThrottles"."FailedCount" + 1 >= {max}
+                            THEN {lockedUntil}
+                        WHEN "LoginThrottles"."LastFailureAt" > {forgetBefore} THEN "LoginThrottles"."LockedUntil"
+                        ELSE {firstLock} END,
+                    "LastFailureAt" = {now}
+                WHERE "LoginThrottles"."LockedUntil" IS NULL OR "LoginThrottles"."LockedUntil" <= {now}
+                RETURNING "LockedUntil" AS "Value"
+                """).ToListAsync(cancellationToken);
+            if (counted.Count == 1)
+            {
+                // Only this attempt's own lockout ends in the future: an earlier one would have refused it.
+                return new LockoutDecision.Allowed(StartsLockout: counted[0] > now);
+            }
+            var until = await db.LoginThrottles
                 .Where(t => t.NormalizedUsername == normalizedUsername)
                 .Select(t => t.LockedUntil)
                 .FirstOrDefaultAsync(cancellationToken);
-            if (lockedUntil is { } until)
+            if (until > now)
             {
-                await transaction.CommitAsync(cancellationToken);
-                return new LockoutDecision.Refused(until - now);
+                return new LockoutDecision.Refused(until.Value - now);
             }
-            var throttle = new LoginThrottle { NormalizedUsername = normalizedUsername, FailedCount = 1 };
-            db.LoginThrottles.Add(throttle);
-            await db.SaveChangesAsync(cancellationToken);
-            db.Entry(throttle).State = EntityState.Detached;
         }
-        var locked = await db.LoginThrottles
-            .Where(t => t.NormalizedUsername == normalizedUsername && t.FailedCount >= _options.MaxFailedAttempts)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LockedUntil, now + _options.Duration).SetProperty(t => t.FailedCount, 0), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new LockoutDecision.Allowed(StartsLockout: locked > 0);
+        throw new InvalidOperationException($"The lockout of a username changed three times while one attempt was being counted.");
+    }
+
+    /// <summary>Deletes up to <paramref name="batchSize"/> rows that no longer count for anything: not locked, and
+    /// with no failure within <see cref="LockoutOptions.Duration"/>; returns how many.</summary>
+    public Task<int> DeleteStaleAsync(int batchSize, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var forgetBefore = now - _options.Duration;
+        return db.LoginThrottles
+            .Where(t => (t.LockedUntil == null || t.LockedUntil <= now) && (t.LastFailureAt == null || t.LastFailureAt <= forgetBefore))
+            .OrderBy(t => t.NormalizedUsername)
+            .Take(batchSize)
+            .ExecuteDeleteAsync(cancellationToken);
     }
 
     /// <summary>Clears the count (and a lockout started by this very attempt) after a correct password.</summary>

@@ -51,6 +51,7 @@ public sealed class ArchitectureTests
 
         Assert.All(folders, folder => Assert.True(LayerMap.JwtAuth.IsKnown(folder), $"{folder} is not in the layer map"));
         Assert.Contains("Data.Sqlite", folders);
+        Assert.Contains("Data.Postgres", folders);
     }
 
     [Fact]
@@ -94,6 +95,9 @@ public sealed class ArchitectureTests
     [InlineData("Auth", "Users", true)]
     [InlineData("Data.Sqlite", "Data", true)]
     [InlineData("Hosting", "Data.Sqlite", true)]
+    [InlineData("Hosting", "Data.Postgres", true)]
+    [InlineData("Data.Postgres", "Data", true)]
+    [InlineData("Housekeeping", "Users", true)]
     [InlineData("Cli", "Auth", true)]
     [InlineData("Infrastructure", "Data", false)]
     [InlineData("Tokens", "Sessions", false)]
@@ -105,6 +109,9 @@ public sealed class ArchitectureTests
     [InlineData("Auth", "OAuth", false)]
     [InlineData("Users", "Data.Sqlite", false)]
     [InlineData("Data", "Data.Sqlite", false)]
+    [InlineData("Sessions", "Data.Postgres", false)]
+    [InlineData("Data.Postgres", "Data.Sqlite", false)]
+    [InlineData("Admin", "Housekeeping", false)]
     [InlineData("Sessions", "Hosting", false)]
     [InlineData("Data.Sqlite", "Tokens", false)]
     [InlineData("Reports", "Data", false)]

@@ -16,7 +16,7 @@ public sealed record LayerMap(string Root, IReadOnlyList<string[]> Layers, strin
             ["Passwords", "Tokens", "Audit", "Mail"],
             ["Sessions"],
             ["Users"],
-            ["Auth", "Account", "OAuth", "Admin"],
+            ["Auth", "Account", "OAuth", "Admin", "Housekeeping"],
         ],
         Outside: ["Hosting", "Cli", ""],
         ProviderParent: "Data",

@@ -43,20 +43,21 @@ public static class CliRunner
     }
 }
 
-/// <summary>A database path of its own, deleted afterwards, for commands run without a server.</summary>
+/// <summary>A database of its own that does not exist yet (a SQLite path, or a PostgreSQL database name when the suite
+/// runs on PostgreSQL), deleted afterwards, for commands run without a server.</summary>
 public sealed class TemporaryDatabase : IDisposable
 {
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "jwtauth-tests", Guid.NewGuid().ToString("N"), "cli.db");
+    private readonly TestDatabase _database = TestDatabase.ForSuite(create: false);
 
-    public string Setting => $"--Database:ConnectionString=Data Source={Path}";
+    /// <summary>Where the command line says the database is.</summary>
+    public string Location => _database.Location;
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        var folder = System.IO.Path.GetDirectoryName(Path)!;
-        if (Directory.Exists(folder))
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
+    public bool Exists() => _database.Exists();
+
+    /// <summary>The arguments that point a command at this database.</summary>
+    public string[] Arguments => _database.Arguments;
+
+    public IEnumerable<(string Key, string? Value)> Settings => _database.Settings;
+
+    public void Dispose() => _database.Delete();
 }

@@ -87,10 +87,10 @@ public sealed class CommandLineTests
     {
         using var database = new TemporaryDatabase();
 
-        var result = await CliRunner.RunAsync(["db", "migrate", "--environment=Staging", database.Setting]);
+        var result = await CliRunner.RunAsync(["db", "migrate", "--environment=Staging", .. database.Arguments]);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
-        Assert.Equal($"JwtAuth (Staging): database {database.Path}", result.Context);
+        Assert.Equal($"JwtAuth (Staging): database {database.Location}", result.Context);
     }
 
     [Fact]

@@ -168,7 +168,7 @@ public sealed class TokenCommandTests : IDisposable
         var tokens = await _app.LoginAsync("alice");
         using var database = new TemporaryDatabase();
 
-        var result = await CliRunner.RunAsync(["token", "decode", tokens.AccessToken, database.Setting]);
+        var result = await CliRunner.RunAsync(["token", "decode", tokens.AccessToken, .. database.Arguments]);
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains("\"preferred_username\": \"alice\"", result.Out);

@@ -5,7 +5,7 @@ namespace JwtAuth.Tests.Data;
 
 public sealed class SqlitePragmaTests : IDisposable
 {
-    private readonly JwtAuthApplication _app = new();
+    private readonly JwtAuthApplication _app = new(new SqliteTestDatabase());
 
     public void Dispose() => _app.Dispose();
 

@@ -15,7 +15,7 @@ namespace JwtAuth.Tests.Data;
 /// <summary>The refresh path writes without EF Core; EF Core must read what it writes, and its turns must hold.</summary>
 public sealed class SqliteRefreshTokenStoreTests : IDisposable
 {
-    private readonly JwtAuthApplication _app = new(("Jwt:RefreshTokenLifetime", "7.00:00:00"));
+    private readonly JwtAuthApplication _app = new(new SqliteTestDatabase(), ("Jwt:RefreshTokenLifetime", "7.00:00:00"));
 
     public void Dispose() => _app.Dispose();
 

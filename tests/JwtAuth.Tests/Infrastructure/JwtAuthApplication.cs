@@ -11,7 +11,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,8 +22,9 @@ using JwtAuth.Account;
 
 namespace JwtAuth.Tests.Infrastructure;
 
-/// <summary>The server under test: a fresh SQLite file, a random signing key, bcrypt at its cheapest,
-/// no rate limit, and a <see cref="FakeTimeProvider"/> so tests move time instead of sleeping.</summary>
+/// <summary>The server under test: a fresh database (a SQLite file, or a PostgreSQL database when the suite runs on
+/// PostgreSQL, see <see cref="TestDatabase"/>), a random signing key, bcrypt at its cheapest, no rate limit, and a
+/// <see cref="FakeTimeProvider"/> so tests move time instead of sleeping.</summary>
 public class JwtAuthApplication : WebApplicationFactory<Program>
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -34,40 +34,47 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
 
     public const string DefaultPassword = "correct horse battery staple";
 
-    private readonly string _databasePath;
+    private readonly TestDatabase _database;
     private readonly Dictionary<string, string?> _settings;
-    private bool _ownsDatabase = true;
+    private int _disposed;
 
     /// <summary>A server with the default test settings, changed by <paramref name="settings"/>; a null value removes a setting.</summary>
     public JwtAuthApplication(params (string Key, string? Value)[] settings)
-        : this(Path.Combine(Path.GetTempPath(), "jwtauth-tests", $"{Guid.NewGuid():N}.db"),
+        : this(TestDatabase.ForSuite(), settings)
+    {
+    }
+
+    /// <summary>A server on a database of its own: <paramref name="database"/> is deleted when the last server using it is disposed.</summary>
+    public JwtAuthApplication(TestDatabase database, params (string Key, string? Value)[] settings)
+        : this(database,
                "test-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)),
                RandomNumberGenerator.GetBytes(32),
-               DateTimeOffset.UtcNow.AddHours(1),
+               WholeMicroseconds(DateTimeOffset.UtcNow.AddHours(1)),
                settings)
     {
     }
 
-    /// <summary>The same server after a restart (or a second instance of it): the same database file, signing key,
-    /// settings and clock reading. The new instance takes over the database file, so disposing
-    /// <paramref name="previous"/> leaves it in place.</summary>
+    /// <summary>The same server after a restart (or a second instance of it): the same database, signing key,
+    /// settings and clock reading. The database stays until every server using it is disposed.</summary>
     public JwtAuthApplication(JwtAuthApplication previous, params (string Key, string? Value)[] settings)
-        : this(previous._databasePath, previous.SigningKeyId, previous.SigningKey, previous.Time.GetUtcNow(),
+        : this(previous._database, previous.SigningKeyId, previous.SigningKey, previous.Time.GetUtcNow(),
                [.. previous._settings.Select(s => (s.Key, s.Value)), .. settings])
     {
-        previous._ownsDatabase = false;
     }
 
-    private JwtAuthApplication(string databasePath, string signingKeyId, byte[] signingKey, DateTimeOffset now, (string Key, string? Value)[] settings)
+    /// <summary>A server on PostgreSQL whatever the suite runs on, for tests marked <see cref="PostgresFactAttribute"/>.</summary>
+    public static JwtAuthApplication OnPostgres(params (string Key, string? Value)[] settings) => new(TestDatabase.OnPostgres(), settings);
+
+    private JwtAuthApplication(TestDatabase database, string signingKeyId, byte[] signingKey, DateTimeOffset now, (string Key, string? Value)[] settings)
     {
-        _databasePath = databasePath;
+        _database = database.Acquire();
         SigningKeyId = signingKeyId;
         SigningKey = signingKey;
         Time = new FakeTimeProvider(now);
         _settings = new Dictionary<string, string?>
         {
-            ["Database:Provider"] = "Sqlite",
-            ["Database:ConnectionString"] = $"Data Source={_databasePath}",
+            ["Database:Provider"] = database.Provider,
+            ["Database:ConnectionString"] = database.ConnectionString,
             ["Jwt:SigningKeys:0:Id"] = SigningKeyId,
             ["Jwt:SigningKeys:0:Secret"] = Convert.ToBase64String(SigningKey),
             ["Passwords:BcryptWorkFactor"] = "4",
@@ -81,6 +88,12 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>PostgreSQL keeps times to the microsecond; a clock that starts on one reads back what it wrote.</summary>
+    private static DateTimeOffset WholeMicroseconds(DateTimeOffset time) =>
+        new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
+
+    public TestDatabase Database => _database;
+
     public string SigningKeyId { get; }
 
     public byte[] SigningKey { get; }
@@ -90,6 +103,9 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
 
     /// <summary>The host environment; WebApplicationFactory's default is Development.</summary>
     public string? Environment { get; init; }
+
+    /// <summary>The real clock instead of <see cref="Time"/>, for tests that measure what happens in real time.</summary>
+    public bool UsesSystemClock { get; init; }
 
     /// <summary>The peer address every request arrives from; TestServer leaves it null unless this is set.</summary>
     public IPAddress? RemoteIpAddress { get; init; }
@@ -109,11 +125,12 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
         {
             services.AddSingleton<IStartupFilter>(new TestPeerAddress(RemoteIpAddress));
             services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton(UsesSystemClock ? TimeProvider.System : Time);
             services.RemoveAll<IPasswordHasher>();
             services.AddSingleton<BcryptPasswordHasher>();
             services.AddSingleton<IPasswordHasher>(provider => new CountingPasswordHasher(provider.GetRequiredService<BcryptPasswordHasher>()));
             services.ConfigureDbContext<JwtAuth.Data.Sqlite.SqliteAuthDbContext>((_, options) => options.AddInterceptors(Gate));
+            services.ConfigureDbContext<JwtAuth.Data.Postgres.PostgresAuthDbContext>((_, options) => options.AddInterceptors(Gate));
         });
     }
 
@@ -202,12 +219,7 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        SqliteConnection.ClearAllPools();
-        if (!_ownsDatabase) return;
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            File.Delete(_databasePath + suffix);
-        }
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _database.Release();
     }
 }
 

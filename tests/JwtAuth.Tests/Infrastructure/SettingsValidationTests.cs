@@ -1,6 +1,7 @@
 using JwtAuth.Audit;
 using JwtAuth.Auth;
 using JwtAuth.Data;
+using JwtAuth.Housekeeping;
 using JwtAuth.Infrastructure;
 using JwtAuth.Tokens;
 using JwtAuth.Users;
@@ -82,6 +83,41 @@ public sealed class SettingsValidationTests
         var failure = Assert.Single(Failures(new DatabaseOptionsValidator(), new DatabaseOptions { Provider = DatabaseProvider.Postgres }));
 
         Assert.StartsWith("Database:ConnectionString", failure);
+    }
+
+    [Fact]
+    public void A_postgres_connection_string_without_host_or_database_is_refused_without_echoing_its_password()
+    {
+        var failures = Failures(new DatabaseOptionsValidator(),
+            new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = "Username=jwtauth;Password=hunter2-secret" });
+
+        Assert.Equal(["Database:ConnectionString names no Host.", "Database:ConnectionString names no Database."], failures);
+    }
+
+    [Fact]
+    public void A_postgres_connection_string_naming_host_and_database_is_accepted()
+    {
+        Assert.Empty(Failures(new DatabaseOptionsValidator(),
+            new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = "Host=db.example.net;Database=jwtauth;Username=jwtauth;Password=x" }));
+    }
+
+    [Fact]
+    public void A_postgres_connection_string_that_does_not_parse_is_refused()
+    {
+        var failure = Assert.Single(Failures(new DatabaseOptionsValidator(),
+            new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = "Host=db;Database=jwtauth;Colour=blue" }));
+
+        Assert.StartsWith("Database:ConnectionString is not a PostgreSQL connection string", failure);
+    }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("50.00:00:00")]
+    public void A_housekeeping_interval_that_a_timer_cannot_wait_is_refused(string interval)
+    {
+        var failure = Assert.Single(Failures(new HousekeepingOptionsValidator(), new HousekeepingOptions { Interval = TimeSpan.Parse(interval) }));
+
+        Assert.StartsWith("Housekeeping:Interval", failure);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using JwtAuth.Audit;
 using JwtAuth.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace JwtAuth.Tests.Security;
 
@@ -152,6 +153,41 @@ public sealed class LockoutTests : IDisposable
         Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Unauthorized),
             r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.TooManyRequests, HttpStatusCode.ServiceUnavailable }));
         Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task Concurrent_first_failures_of_a_name_are_each_counted_and_none_is_an_error()
+    {
+        using var app = new JwtAuthApplication(("Lockout:MaxFailedAttempts", "100"));
+        using var start = new ManualResetEventSlim();
+
+        var attempts = Enumerable.Range(0, 12).Select(i => Task.Run(async () =>
+        {
+            using var client = app.CreateClient();
+            start.Wait();
+            return await client.PostLoginAsync("newcomer", $"guess number {i}");
+        })).ToList();
+        start.Set();
+        var responses = await Task.WhenAll(attempts);
+
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.ServiceUnavailable }));
+        var counted = responses.Count(r => r.StatusCode == HttpStatusCode.Unauthorized);
+        Assert.Equal(counted, await app.WithDbAsync(db => db.LoginThrottles.Where(t => t.NormalizedUsername == "NEWCOMER").Select(t => t.FailedCount).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task A_failure_longer_than_the_lockout_duration_after_the_previous_one_starts_the_count_again()
+    {
+        await _app.CreateUserAsync("alice");
+        await _app.PostLoginAsync("alice", WrongPassword);
+        await _app.PostLoginAsync("alice", WrongPassword);
+        _app.Time.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(1));
+        await _app.PostLoginAsync("alice", WrongPassword);
+        await _app.PostLoginAsync("alice", WrongPassword);
+
+        var login = await _app.PostLoginAsync("alice", JwtAuthApplication.DefaultPassword);
+
+        await login.EnsureStatusAsync(HttpStatusCode.OK);
     }
 
     [Fact]

@@ -44,4 +44,15 @@ public sealed class SqliteAuthDatabase(IOptions<DatabaseOptions> options, IHostE
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         return pending;
     }
+
+    /// <summary>A SQLite file has one writer at a time anyway, and the work done under these locks is safe to repeat.</summary>
+    public Task<IAsyncDisposable?> TryLockAsync(DatabaseLock which, CancellationToken cancellationToken) =>
+        Task.FromResult<IAsyncDisposable?>(NoLock.Instance);
+
+    private sealed class NoLock : IAsyncDisposable
+    {
+        public static readonly NoLock Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }

@@ -30,8 +30,12 @@ public sealed class SqliteRefreshTokenStore(SqliteAuthDatabase database) : IRefr
         }
     }
 
+    private int _disposed;
+
+    /// <summary>Runs once, however often the container asks (it is registered under two service types).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _turn.Wait();
         Reset();
     }

@@ -113,6 +113,9 @@ namespace JwtAuth.Data.Sqlite.Migrations
                     b.Property<int>("FailedCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("LastFailureAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("LockedUntil")
                         .HasColumnType("TEXT");
 
@@ -166,6 +169,8 @@ namespace JwtAuth.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
 
                     b.HasIndex("SessionId");
 

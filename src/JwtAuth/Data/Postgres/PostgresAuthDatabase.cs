@@ -1,0 +1,146 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace JwtAuth.Data.Postgres;
+
+/// <summary>A PostgreSQL database named by <c>Database:ConnectionString</c>. Its data source pools the connections of
+/// the refresh path and of the locks that instances sharing the database take in turns; EF Core pools its own.</summary>
+public sealed partial class PostgresAuthDatabase(
+    IOptions<DatabaseOptions> options, IServiceScopeFactory scopes, ILogger<PostgresAuthDatabase> logger) : IAuthDatabase, IAsyncDisposable, IDisposable
+{
+    /// <summary>The first key of every advisory lock this server takes ("JWAU"); the second is a <see cref="DatabaseLock"/>.</summary>
+    public const int AdvisoryLockClass = 0x4A574155;
+
+    private readonly Lazy<NpgsqlDataSource> _dataSource = new(() => new NpgsqlDataSourceBuilder(options.Value.ConnectionString).Build());
+
+    public string ConnectionString { get; } = options.Value.ConnectionString
+        ?? throw new InvalidOperationException("Database:ConnectionString is required when Database:Provider is Postgres.");
+
+    public NpgsqlDataSource DataSource => _dataSource.Value;
+
+    /// <summary>A URL without the user name or password.</summary>
+    public string Location
+    {
+        get
+        {
+            var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+            return $"postgresql://{builder.Host}:{builder.Port}/{builder.Database}";
+        }
+    }
+
+    public async Task<bool> ExistsAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        return await db.GetService<IRelationalDatabaseCreator>().ExistsAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        return [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
+    }
+
+    /// <summary>Creates the database if it is missing (another instance may create it at the same moment), then
+    /// migrates under an advisory lock, so instances starting at once apply each migration once and none starts
+    /// on a half-migrated schema.</summary>
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(cancellationToken))
+        {
+            try
+            {
+                await creator.CreateAsync(cancellationToken);
+                LogCreated(logger, Location);
+            }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+            {
+                // Another instance created it first.
+            }
+        }
+
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        await AdvisoryLockAsync(connection, "pg_advisory_lock", DatabaseLock.Migrations, cancellationToken);
+        try
+        {
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            if (pending.Count > 0)
+            {
+                await db.Database.MigrateAsync(cancellationToken);
+            }
+            return pending;
+        }
+        finally
+        {
+            await AdvisoryLockAsync(connection, "pg_advisory_unlock", DatabaseLock.Migrations, CancellationToken.None);
+        }
+    }
+
+    public async Task<IAsyncDisposable?> TryLockAsync(DatabaseLock which, CancellationToken cancellationToken)
+    {
+        var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            if (await AdvisoryLockAsync(connection, "pg_try_advisory_lock", which, cancellationToken) is true)
+            {
+                return new HeldLock(connection, which);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+        await connection.DisposeAsync();
+        return null;
+    }
+
+    /// <summary>A session-level lock, released when disposed, or by the server if the connection breaks first.</summary>
+    private sealed class HeldLock(NpgsqlConnection connection, DatabaseLock which) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await AdvisoryLockAsync(connection, "pg_advisory_unlock", which, CancellationToken.None);
+            }
+            finally
+            {
+                // A connection returned to the pool is reset before its next use, which releases any lock left on it.
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<bool?> AdvisoryLockAsync(NpgsqlConnection connection, string function, DatabaseLock which, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT {function}($1, $2)", connection)
+        {
+            Parameters = { new() { Value = AdvisoryLockClass }, new() { Value = (int)which } },
+        };
+        return await command.ExecuteScalarAsync(cancellationToken) as bool?;
+    }
+
+    private int _disposed;
+
+    /// <summary>Runs once, however often the container asks (it is registered under two service types).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _dataSource.IsValueCreated) await _dataSource.Value.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _dataSource.IsValueCreated) _dataSource.Value.Dispose();
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Created the PostgreSQL database {Location}.")]
+    private static partial void LogCreated(ILogger logger, string location);
+}
