@@ -17,7 +17,7 @@ public abstract record LockoutDecision
 
 /// <summary>Per-username lockout after consecutive failures, kept in the database so restarts and other
 /// instances see it. Unknown usernames are counted the same way, so lockout reveals nothing.</summary>
-public sealed class LoginLockout(AuthDbContext db, IOptions<LockoutOptions> options, TimeProvider time)
+public sealed class LoginLockout(AuthDbContext db, IOptions<LockoutOptions> options, LoginMetrics metrics, TimeProvider time)
 {
     private readonly LockoutOptions _options = options.Value;
 
@@ -54,6 +54,10 @@ public sealed class LoginLockout(AuthDbContext db, IOptions<LockoutOptions> opti
             .Where(t => t.NormalizedUsername == normalizedUsername && t.FailedCount >= _options.MaxFailedAttempts)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.LockedUntil, now + _options.Duration).SetProperty(t => t.FailedCount, 0), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        if (locked > 0)
+        {
+            metrics.LockoutStarted();
+        }
         return new LockoutDecision.Allowed(StartsLockout: locked > 0);
     }
 

@@ -18,6 +18,7 @@ public sealed class UserAccounts(
     UserSessions sessions,
     SessionRevocation revocation,
     AuditLog audit,
+    LoginMetrics metrics,
     TimeProvider time)
 {
     public const string InvalidCredentialsTitle = "The username or password is incorrect.";
@@ -80,6 +81,20 @@ public sealed class UserAccounts(
 
     /// <summary>The password grant, shared by <c>/login</c> and <c>/token</c>: on success a new session.</summary>
     public async Task<LoginOutcome> LoginAsync(UsernameRules.Username username, string password, string clientId, CancellationToken cancellationToken)
+    {
+        var outcome = await CheckAndStartSessionAsync(username, password, clientId, cancellationToken);
+        metrics.LoggedIn(outcome switch
+        {
+            LoginOutcome.Succeeded => LoginMetrics.LoginResults.Succeeded,
+            LoginOutcome.LockedOut => LoginMetrics.LoginResults.LockedOut,
+            LoginOutcome.Busy => LoginMetrics.LoginResults.Busy,
+            LoginOutcome.InvalidCredentials => LoginMetrics.LoginResults.InvalidCredentials,
+            _ => throw new InvalidOperationException("Unknown login outcome."),
+        });
+        return outcome;
+    }
+
+    private async Task<LoginOutcome> CheckAndStartSessionAsync(UsernameRules.Username username, string password, string clientId, CancellationToken cancellationToken)
     {
         if (await hashing.AdmitAsync(cancellationToken) is not { } slot)
         {

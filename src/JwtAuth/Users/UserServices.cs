@@ -9,6 +9,7 @@ public static class UserServices
         services.AddSettings<LockoutOptions, LockoutOptionsValidator>(LockoutOptions.Section);
         services.AddSettings<RegistrationOptions>(RegistrationOptions.Section);
         services.AddSettings<BootstrapOptions, BootstrapOptionsValidator>(BootstrapOptions.Section);
+        services.AddSingleton<LoginMetrics>();
         services.AddScoped<LoginLockout>();
         services.AddScoped<UserAccounts>();
         services.AddRolePolicies();
