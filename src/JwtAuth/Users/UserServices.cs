@@ -12,6 +12,7 @@ public static class UserServices
         services.AddSingleton<LoginMetrics>();
         services.AddScoped<LoginLockout>();
         services.AddScoped<UserAccounts>();
+        services.AddScoped<UserDirectory>();
         services.AddRolePolicies();
         return services;
     }
