@@ -18,10 +18,11 @@ public sealed class UserDirectory(AuthDbContext db)
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
 
-    /// <summary>A prefix with at most this many names is looked up on the index of names and its users sorted by id;
-    /// a broader one is found sooner by walking the ids in order and checking each name (a page then takes about
-    /// limit x users / matches steps), instead of sorting every match.</summary>
-    public const int SortedMatchesAtMost = 4000;
+    /// <summary>How many names a prefix may have and still be looked up on the index of names, its users then sorted
+    /// by id; a broader one is found sooner by walking the ids in order and checking each name. For a prefix held by
+    /// m of n users a page costs about m row reads the first way and limit x n / m the second; the bound makes them
+    /// equal at a million users (m = sqrt(limit x 1,000,000)), and a smaller table is always looked up by name.</summary>
+    public static int SortedMatchesAtMost(int limit) => (int)(1000 * Math.Sqrt(limit));
 
     /// <param name="after">The last id of the previous page, or null for the first page.</param>
     /// <param name="prefix">A prefix of the names, as <see cref="UsernameRules.TryNormalizePrefix"/> gives it, or null for all.</param>
@@ -38,7 +39,8 @@ public sealed class UserDirectory(AuthDbContext db)
         {
             var named = WithPrefix(db.Users, prefix);
             // Counted on the index alone, and only up to the bound.
-            var broad = await named.Take(SortedMatchesAtMost + 1).CountAsync(cancellationToken) > SortedMatchesAtMost;
+            var bound = SortedMatchesAtMost(limit);
+            var broad = await named.Take(bound + 1).CountAsync(cancellationToken) > bound;
             users = broad
                 // The keys are upper case, so the ASCII case folding of SQLite's LIKE changes nothing.
                 ? users.Where(u => u.NormalizedUsername.StartsWith(prefix))

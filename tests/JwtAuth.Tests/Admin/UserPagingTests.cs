@@ -148,8 +148,9 @@ public sealed class UserPagingTests : IDisposable
     [Fact]
     public async Task A_broad_prefix_is_walked_in_id_order_and_a_narrow_one_looked_up_by_name()
     {
-        var broad = await AddUsersAsync(Enumerable.Range(0, UserDirectory.SortedMatchesAtMost + 1).Select(i => $"bulk{i:D5}"));
-        var narrow = await AddUsersAsync(["narrow1", "narrow2"]);
+        const int limit = 9;
+        var broad = await AddUsersAsync(Enumerable.Range(0, UserDirectory.SortedMatchesAtMost(limit) + 1).Select(i => $"bulk{i:D5}"));
+        var narrow = await AddUsersAsync(Enumerable.Range(0, UserDirectory.SortedMatchesAtMost(limit)).Select(i => $"narrow{i:D5}"));
         var logs = new CapturedLogs();
         using var server = _app.WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging
             .AddProvider(logs)
@@ -158,24 +159,27 @@ public sealed class UserPagingTests : IDisposable
         using var client = server.CreateClient();
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens.AccessToken);
 
-        var listed = new List<Guid>();
-        string? next = "/admin/users?username=Bulk&limit=1000";
-        while (next is not null)
-        {
-            var response = await client.GetAsync(next);
-            listed.AddRange(await IdsAsync(response));
-            next = NextLink(response);
-        }
+        var broadListed = await FirstPagesAsync(client, $"/admin/users?username=Bulk&limit={limit}", pages: 3);
         var walks = PageQueries(logs);
         logs.Clear();
-        var narrowListed = await IdsAsync(await client.GetAsync("/admin/users?username=NARROW"));
+        var narrowListed = await FirstPagesAsync(client, $"/admin/users?username=NARROW&limit={limit}", pages: 3);
         var lookups = PageQueries(logs);
 
-        Assert.Equal(broad.OrderBy(id => id.ToString(), StringComparer.Ordinal), listed);
-        Assert.Equal(narrow.OrderBy(id => id.ToString(), StringComparer.Ordinal), narrowListed);
-        Assert.Equal(5, walks.Count);
+        Assert.Equal(broad.OrderBy(id => id.ToString(), StringComparer.Ordinal).Take(3 * limit), broadListed);
+        Assert.Equal(narrow.OrderBy(id => id.ToString(), StringComparer.Ordinal).Take(3 * limit), narrowListed);
+        Assert.Equal(3, walks.Count);
         Assert.All(walks, sql => Assert.DoesNotContain("\"NormalizedUsername\" >=", sql));
-        Assert.Contains("\"NormalizedUsername\" >=", Assert.Single(lookups));
+        Assert.Equal(3, lookups.Count);
+        Assert.All(lookups, sql => Assert.Contains("\"NormalizedUsername\" >=", sql));
+    }
+
+    [Theory]
+    [InlineData(1, 1000)]
+    [InlineData(100, 10_000)]
+    [InlineData(1000, 31_622)]
+    public void Prefixes_are_walked_above_the_square_root_of_limit_times_a_million_names(int limit, int bound)
+    {
+        Assert.Equal(bound, UserDirectory.SortedMatchesAtMost(limit));
     }
 
     [Theory]
@@ -306,6 +310,20 @@ public sealed class UserPagingTests : IDisposable
         await response.EnsureStatusAsync(HttpStatusCode.OK);
         var users = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         return [.. users.EnumerateArray().Select(u => u.GetProperty("username").GetString()!).Where(name => name != "root")];
+    }
+
+    /// <summary>The ids of the first pages, following the next links.</summary>
+    private static async Task<List<Guid>> FirstPagesAsync(HttpClient client, string url, int pages)
+    {
+        var ids = new List<Guid>();
+        string? next = url;
+        for (var i = 0; i < pages && next is not null; i++)
+        {
+            var response = await client.GetAsync(next);
+            ids.AddRange(await IdsAsync(response));
+            next = NextLink(response);
+        }
+        return ids;
     }
 
     /// <summary>The target of the response's <c>rel="next"</c> link, or null.</summary>
