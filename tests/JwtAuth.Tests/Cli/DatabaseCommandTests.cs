@@ -1,5 +1,7 @@
 using JwtAuth.Cli;
+using JwtAuth.Data.Sqlite;
 using JwtAuth.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace JwtAuth.Tests.Cli;
 
@@ -10,6 +12,10 @@ public sealed class DatabaseCommandTests : IDisposable
 
     public void Dispose() => _database.Dispose();
 
+    /// <summary>Every migration of the SQLite context, oldest first.</summary>
+    private static readonly List<string> Migrations =
+        [.. new SqliteAuthDbContextDesignFactory().CreateDbContext([]).Database.GetMigrations()];
+
     [Fact]
     public async Task Migrate_creates_a_fresh_database_then_finds_it_up_to_date()
     {
@@ -17,7 +23,7 @@ public sealed class DatabaseCommandTests : IDisposable
         var second = await CliRunner.RunAsync(["db", "migrate", _database.Setting]);
 
         Assert.Equal(ExitCodes.Success, first.ExitCode);
-        Assert.StartsWith($"Applied 1 migration to {_database.Path}: ", first.Out);
+        Assert.Equal($"Applied {Migrations.Count} migration{(Migrations.Count == 1 ? "" : "s")} to {_database.Path}: {string.Join(", ", Migrations)}.", first.Out.Trim());
         Assert.True(File.Exists(_database.Path));
         Assert.Equal(ExitCodes.Success, second.ExitCode);
         Assert.Equal($"The database at {_database.Path} is up to date.", second.Out.Trim());
