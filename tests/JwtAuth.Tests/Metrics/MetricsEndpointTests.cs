@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
+using JwtAuth.Infrastructure;
 using JwtAuth.Passwords;
 using JwtAuth.Sessions;
 using JwtAuth.Tests.Infrastructure;
@@ -26,6 +28,30 @@ public sealed class MetricsEndpointTests
         var response = await client.GetAsync("/metrics");
 
         await response.ReadProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OpenTelemetry_collects_the_meter_from_start_up_only_when_enabled(bool enabled)
+    {
+        using var app = new JwtAuthApplication(("Metrics:Enabled", enabled ? "true" : "false"));
+        await app.CreateUserAsync("alice");
+        await app.LoginAsync("alice");
+        var meters = app.Services.GetRequiredService<IMeterFactory>();
+        var collected = new List<bool>();
+
+        using (var listener = new MeterListener())
+        {
+            listener.InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Scope == meters && instrument.Meter.Name == JwtAuthMeter.Name) collected.Add(instrument.Enabled);
+            };
+            listener.Start();
+        }
+
+        Assert.NotEmpty(collected);
+        Assert.All(collected, listened => Assert.Equal(enabled, listened));
     }
 
     [Fact]
