@@ -19,6 +19,7 @@ builder.Services.AddApiDefaults();
 builder.Services.AddJwtAuthServices();
 builder.Services.AddAccountEndpoints();
 builder.Services.AddHealth();
+builder.Services.AddMetricsEndpoint();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -42,6 +43,7 @@ admin.MapGroup("/users").MapAdminUsers();
 admin.MapGroup("/audit").MapAudit();
 
 app.MapGroup("/health").MapHealth();
+app.MapGroup("/metrics").MapMetrics();
 app.MapOpenApi();
 
 return await app.RunJwtAuthAsync();

@@ -3,7 +3,6 @@ using System.Globalization;
 using JwtAuth.Data;
 using JwtAuth.Sessions;
 using JwtAuth.Users;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace JwtAuth.Cli;
@@ -46,7 +45,7 @@ public static class UserCommands
         add.SetAction((parsed, cancellationToken) =>
             AddAsync(context, parsed.GetRequiredValue(addName), parsed.GetValue(role) ?? [], parsed.GetValue(email), cancellationToken));
 
-        var list = new Command("list", "Lists every user: name, roles, creation time (UTC) and id.");
+        var list = new Command("list", "Lists every user in id order, a thousand at a time: name, roles, creation time (UTC) and id.");
         list.SetAction((_, cancellationToken) => ListAsync(context, cancellationToken));
 
         var revokeName = UsernameArgument("The user whose sessions end.");
@@ -173,6 +172,8 @@ public static class UserCommands
         }
     }
 
+    /// <summary>Prints the users a page at a time, so a million of them never sit in memory at once. The columns take
+    /// the widths of the first page, and widen when a later one needs it.</summary>
     private static async Task<int> ListAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var console = context.Console;
@@ -181,30 +182,45 @@ public static class UserCommands
             return console.Fail(problem);
         }
         await using var scope = context.Host.Services.CreateAsyncScope();
-        var users = await scope.ServiceProvider.GetRequiredService<AuthDbContext>().Users.AsNoTracking()
-            .OrderBy(u => u.CreatedAt).ThenBy(u => u.Id)
-            .Select(u => new { u.Username, u.Roles, u.Email, u.EmailVerified, u.DisabledAt, u.CreatedAt, u.Id })
-            .ToListAsync(cancellationToken);
-        if (users.Count == 0)
+        var directory = scope.ServiceProvider.GetRequiredService<UserDirectory>();
+        int[]? widths = null;
+        Guid? after = null;
+        while (true)
         {
-            console.Out.WriteLine("No users.");
-            return ExitCodes.Success;
+            var page = await directory.PageAsync(after, prefix: null, UserDirectory.MaxPageSize, cancellationToken);
+            var rows = page.Users.Select(u => new[]
+            {
+                u.Username,
+                u.Roles.Count > 0 ? string.Join(",", u.Roles) : "-",
+                u.Email is null ? "-" : u.EmailVerified ? u.Email : u.Email + " (unconfirmed)",
+                u.Disabled ? "disabled" : "active",
+                u.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                u.Id.ToString(),
+            }).ToList();
+            if (widths is null)
+            {
+                if (rows.Count == 0)
+                {
+                    console.Out.WriteLine("No users.");
+                    return ExitCodes.Success;
+                }
+                rows.Insert(0, ["USERNAME", "ROLES", "EMAIL", "STATE", "CREATED (UTC)", "ID"]);
+                widths = new int[6];
+            }
+            for (var column = 0; column < widths.Length; column++)
+            {
+                widths[column] = Math.Max(widths[column], rows.Max(row => row[column].Length));
+            }
+            foreach (var row in rows)
+            {
+                console.Out.WriteLine(string.Join("  ", row.Select((cell, column) => column == row.Length - 1 ? cell : cell.PadRight(widths[column]))));
+            }
+            if (!page.HasMore)
+            {
+                return ExitCodes.Success;
+            }
+            after = page.Users[^1].Id;
         }
-        var rows = users.Select(u => new[]
-        {
-            u.Username,
-            u.Roles.Count > 0 ? string.Join(",", u.Roles) : "-",
-            u.Email is null ? "-" : u.EmailVerified ? u.Email : u.Email + " (unconfirmed)",
-            u.DisabledAt is null ? "active" : "disabled",
-            u.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-            u.Id.ToString(),
-        }).Prepend(["USERNAME", "ROLES", "EMAIL", "STATE", "CREATED (UTC)", "ID"]).ToList();
-        var widths = Enumerable.Range(0, 6).Select(column => rows.Max(row => row[column].Length)).ToArray();
-        foreach (var row in rows)
-        {
-            console.Out.WriteLine(string.Join("  ", row.Select((cell, column) => column == row.Length - 1 ? cell : cell.PadRight(widths[column]))));
-        }
-        return ExitCodes.Success;
     }
 
     /// <summary>Finds the user by name and applies one change of <see cref="UserAccounts"/> to it.</summary>

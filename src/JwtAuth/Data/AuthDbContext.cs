@@ -95,7 +95,10 @@ public abstract class AuthDbContext(DbContextOptions options) : DbContext(option
             audit.Property(a => a.UserAgent).HasMaxLength(RequestOrigin.MaxUserAgentLength);
             audit.Property(a => a.Detail).HasMaxLength(1000);
             audit.HasIndex(a => a.OccurredAt);
+            // The audit query's filters, each newest first: by name, by account, by type.
             audit.HasIndex(a => new { a.Username, a.Id });
+            audit.HasIndex(a => new { a.UserId, a.Id });
+            audit.HasIndex(a => new { a.Type, a.Id });
         });
     }
 }

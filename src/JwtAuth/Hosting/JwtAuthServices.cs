@@ -21,6 +21,8 @@ public static class JwtAuthServices
     {
         services.AddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
+        // The meter factory that the instruments of each layer come from (TryAdd: a host that registered it keeps its own).
+        services.AddMetrics();
         services.AddAuthDatabase();
         services.AddPasswords();
         services.AddTokens();

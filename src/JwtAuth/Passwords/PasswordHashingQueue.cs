@@ -31,20 +31,22 @@ public sealed class PasswordHashingQueue : IDisposable
     private readonly Thread[] _workers;
     private readonly SemaphoreSlim _places;
     private readonly TimeProvider _time;
+    private readonly PasswordHashingMetrics _metrics;
     private readonly long _otherRequestsWindow;
     private readonly long _oneMillisecond;
     private readonly object _turns = new();
     private int _hashing;
     private long _lastOtherRequest;
 
-    public PasswordHashingQueue(TimeProvider time) : this(time, Environment.ProcessorCount)
+    public PasswordHashingQueue(TimeProvider time, PasswordHashingMetrics metrics) : this(time, metrics, Environment.ProcessorCount)
     {
     }
 
-    public PasswordHashingQueue(TimeProvider time, int workers)
+    public PasswordHashingQueue(TimeProvider time, PasswordHashingMetrics metrics, int workers)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         _time = time;
+        _metrics = metrics;
         _otherRequestsWindow = (long)(OtherRequestsWindow.TotalSeconds * time.TimestampFrequency);
         _oneMillisecond = time.TimestampFrequency / 1000;
         _lastOtherRequest = time.GetTimestamp() - _otherRequestsWindow - 1;
@@ -82,6 +84,7 @@ public sealed class PasswordHashingQueue : IDisposable
     {
         if (!await _places.WaitAsync(AdmissionWait, cancellationToken))
         {
+            _metrics.Shed();
             return null;
         }
         return new HashingSlot(this);
@@ -126,9 +129,11 @@ public sealed class PasswordHashingQueue : IDisposable
         foreach (var item in _queue.GetConsumingEnumerable())
         {
             WaitForTurn();
+            var started = _time.GetTimestamp();
             try
             {
-                item.Run();
+                // Timed before the caller is woken, so its measurement is in by the time the request goes on.
+                item.Run(finished: () => _metrics.Hashed(_time.GetElapsedTime(started)));
             }
             finally
             {
@@ -182,7 +187,8 @@ public sealed class PasswordHashingQueue : IDisposable
 
     private abstract class WorkItem
     {
-        public abstract void Run();
+        /// <summary>Does the work, calls <paramref name="finished"/>, then completes the caller's task.</summary>
+        public abstract void Run(Action finished);
     }
 
     private sealed class WorkItem<T>(Func<T> work) : WorkItem
@@ -191,16 +197,21 @@ public sealed class PasswordHashingQueue : IDisposable
 
         public Task<T> Task => _completion.Task;
 
-        public override void Run()
+        public override void Run(Action finished)
         {
+            T result;
             try
             {
-                _completion.SetResult(work());
+                result = work();
             }
             catch (Exception ex)
             {
+                finished();
                 _completion.SetException(ex);
+                return;
             }
+            finished();
+            _completion.SetResult(result);
         }
     }
 }

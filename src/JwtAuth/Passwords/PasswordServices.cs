@@ -10,6 +10,7 @@ public static class PasswordServices
         services.AddSettings<PasswordOptions, PasswordOptionsValidator>(PasswordOptions.Section);
         services.AddSingleton<BcryptPasswordHasher>();
         services.AddSingleton<IPasswordHasher>(provider => provider.GetRequiredService<BcryptPasswordHasher>());
+        services.AddSingleton<PasswordHashingMetrics>();
         services.AddSingleton<PasswordHashingQueue>();
         return services;
     }

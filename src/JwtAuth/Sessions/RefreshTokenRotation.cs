@@ -31,6 +31,7 @@ public sealed class RefreshTokenRotation(
     UserSessions sessions,
     SessionRevocation revocation,
     AuditLog audit,
+    SessionMetrics metrics,
     IOptions<JwtOptions> options,
     TimeProvider time)
 {
@@ -44,28 +45,36 @@ public sealed class RefreshTokenRotation(
     /// <summary>With a client_id, the token must have been issued to that client (RFC 6749 10.4); null accepts any.</summary>
     public async Task<RefreshOutcome> RotateAsync(string refreshToken, string? clientId, CancellationToken cancellationToken)
     {
+        var (outcome, result) = await RotateAndNameResultAsync(refreshToken, clientId, cancellationToken);
+        metrics.Refreshed(result);
+        return outcome;
+    }
+
+    private async Task<(RefreshOutcome Outcome, string Result)> RotateAndNameResultAsync(string refreshToken, string? clientId, CancellationToken cancellationToken)
+    {
         var validated = await Handler.ValidateTokenAsync(refreshToken, validation.RefreshTokenParameters);
         if (!validated.IsValid
             || !TokenClaimValues.TryGetGuid(validated.Claims, JwtRegisteredClaimNames.Sub, out var userId)
             || !TokenClaimValues.TryGetGuid(validated.Claims, TokenClaims.SessionId, out var sessionId)
             || !TokenClaimValues.TryGetGuid(validated.Claims, JwtRegisteredClaimNames.Jti, out var tokenId))
         {
-            return new RefreshOutcome.Invalid();
+            return (new RefreshOutcome.Invalid(), SessionMetrics.RefreshResults.Invalid);
         }
 
         await using var transaction = await store.BeginAsync(cancellationToken);
         var presented = await transaction.FindAsync(tokenId, sessionId);
         if (presented is null || presented.SessionRevokedAt is not null || presented.UserId != userId || presented.UserDisabled)
         {
-            return new RefreshOutcome.Invalid();
+            return (new RefreshOutcome.Invalid(), SessionMetrics.RefreshResults.Invalid);
         }
         if (clientId is not null && !string.Equals(clientId, presented.ClientId, StringComparison.Ordinal))
         {
-            return new RefreshOutcome.IssuedToAnotherClient();
+            return (new RefreshOutcome.IssuedToAnotherClient(), SessionMetrics.RefreshResults.OtherClient);
         }
 
         var now = time.GetUtcNow().UtcDateTime;
         string? detail = null;
+        var result = SessionMetrics.RefreshResults.Succeeded;
         if (presented.SpentAt is not { } spentAt)
         {
             await transaction.SpendAsync(tokenId, now);
@@ -73,11 +82,12 @@ public sealed class RefreshTokenRotation(
         else if (options.Value.RefreshReuseGrace is var grace && grace > TimeSpan.Zero && now - spentAt <= grace)
         {
             detail = "within reuse grace";
+            result = SessionMetrics.RefreshResults.WithinGrace;
         }
         else
         {
             await revocation.RevokeForReuseAsync(transaction, userId, presented.Username, sessionId);
-            return new RefreshOutcome.ReuseDetected();
+            return (new RefreshOutcome.ReuseDetected(), SessionMetrics.RefreshResults.ReuseDetected);
         }
 
         var next = sessions.NewRefreshToken(sessionId, now);
@@ -85,6 +95,6 @@ public sealed class RefreshTokenRotation(
         await transaction.AddAsync(audit.Create(AuditEventTypes.Refreshed, userId, presented.Username, sessionId, detail));
         await transaction.CommitAsync();
         var subject = new TokenSubject(userId, presented.Username, presented.Roles, presented.Amr, presented.Email, presented.EmailVerified);
-        return new RefreshOutcome.Succeeded(sessions.Issue(subject, sessionId, presented.ClientId, next));
+        return (new RefreshOutcome.Succeeded(sessions.Issue(subject, sessionId, presented.ClientId, next)), result);
     }
 }

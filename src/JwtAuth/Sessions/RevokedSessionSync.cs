@@ -10,6 +10,7 @@ namespace JwtAuth.Sessions;
 public sealed partial class RevokedSessionSync(
     IServiceScopeFactory scopes,
     RevokedSessions revocations,
+    SessionMetrics metrics,
     IOptions<JwtOptions> jwtOptions,
     IOptions<RevocationOptions> options,
     TimeProvider time,
@@ -23,10 +24,13 @@ public sealed partial class RevokedSessionSync(
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         _watermark = time.GetUtcNow().UtcDateTime - jwtOptions.Value.RevocationHorizon;
-        await SyncAsync(cancellationToken);
+        await SyncAsync(measureLag: false, cancellationToken);
     }
 
-    public async Task SyncAsync(CancellationToken cancellationToken)
+    /// <summary>Picks up sessions revoked since the last sync, and measures how late each one that is new here arrived.</summary>
+    public Task SyncAsync(CancellationToken cancellationToken) => SyncAsync(measureLag: true, cancellationToken);
+
+    private async Task SyncAsync(bool measureLag, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
@@ -35,9 +39,14 @@ public sealed partial class RevokedSessionSync(
             .Where(s => s.RevokedAt != null && s.RevokedAt >= since)
             .Select(s => new { s.Id, RevokedAt = s.RevokedAt!.Value })
             .ToListAsync(cancellationToken);
+        var applied = time.GetUtcNow().UtcDateTime;
         foreach (var session in revoked)
         {
-            revocations.Add(session.Id, session.RevokedAt);
+            // Sessions this instance revoked itself, and those read again in the overlap, are in the set already.
+            if (revocations.Add(session.Id, session.RevokedAt) && measureLag)
+            {
+                metrics.RevocationSynced(applied - session.RevokedAt);
+            }
             if (session.RevokedAt > _watermark) _watermark = session.RevokedAt;
         }
         revocations.Prune();

@@ -14,13 +14,20 @@ public sealed class RevokedSessions(IOptions<JwtOptions> options, TimeProvider t
 
     public bool Contains(Guid sessionId) => _dropAfter.ContainsKey(sessionId);
 
-    public void Add(Guid sessionId, DateTime revokedAt)
+    /// <summary>Returns whether the session is new to the set (it was not there, and its tokens are still usable).</summary>
+    public bool Add(Guid sessionId, DateTime revokedAt)
     {
         var dropAfter = revokedAt + options.Value.RevocationHorizon;
-        if (dropAfter > time.GetUtcNow().UtcDateTime)
+        if (dropAfter <= time.GetUtcNow().UtcDateTime)
         {
-            _dropAfter[sessionId] = dropAfter;
+            return false;
         }
+        if (_dropAfter.TryAdd(sessionId, dropAfter))
+        {
+            return true;
+        }
+        _dropAfter[sessionId] = dropAfter;
+        return false;
     }
 
     public void Prune()

@@ -16,6 +16,7 @@ public sealed class SessionRevocation(
     TokenValidation validation,
     RevokedSessions revoked,
     AuditLog audit,
+    SessionMetrics metrics,
     TimeProvider time)
 {
     public const string AccessTokenHint = "access_token";
@@ -32,6 +33,7 @@ public sealed class SessionRevocation(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         revoked.Add(sessionId, now);
+        metrics.Revoked(reason, ended);
         return ended > 0;
     }
 
@@ -49,6 +51,7 @@ public sealed class SessionRevocation(
         {
             revoked.Add(id, now);
         }
+        metrics.Revoked(reason, ids.Count);
         return ids.Count;
     }
 
@@ -81,6 +84,8 @@ public sealed class SessionRevocation(
         await transaction.AddAsync(audit.Create(AuditEventTypes.RefreshReuseDetected, userId, username, sessionId));
         await transaction.CommitAsync();
         revoked.Add(sessionId, now);
+        metrics.ReuseDetected();
+        metrics.Revoked(RevocationReasons.RefreshTokenReuse);
     }
 
     private async Task<bool> EndSessionOfTokenAsync(Guid userId, Guid sessionId, string tokenKind, CancellationToken cancellationToken)

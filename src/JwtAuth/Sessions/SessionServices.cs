@@ -11,6 +11,7 @@ public static class SessionServices
     public static IServiceCollection AddSessions(this IServiceCollection services)
     {
         services.AddSettings<RevocationOptions, RevocationOptionsValidator>(RevocationOptions.Section);
+        services.AddSingleton<SessionMetrics>();
         services.AddSingleton<RevokedSessions>();
         services.AddSingleton<RevokedSessionSync>();
         services.AddHostedService(provider => provider.GetRequiredService<RevokedSessionSync>());

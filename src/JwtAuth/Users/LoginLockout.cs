@@ -19,7 +19,7 @@ public abstract record LockoutDecision
 /// instances see it. Unknown usernames are counted the same way, so lockout reveals nothing. Failures further apart
 /// than <see cref="LockoutOptions.Duration"/> are not added up: a guesser who waits that long gains nothing over one
 /// who is locked out for it.</summary>
-public sealed class LoginLockout(AuthDbContext db, IOptions<LockoutOptions> options, TimeProvider time)
+public sealed class LoginLockout(AuthDbContext db, IOptions<LockoutOptions> options, LoginMetrics metrics, TimeProvider time)
 {
     private readonly LockoutOptions _options = options.Value;
 
@@ -63,7 +63,12 @@ public sealed class LoginLockout(AuthDbContext db, IOptions<LockoutOptions> opti
             if (counted.Count == 1)
             {
                 // Only this attempt's own lockout ends in the future: an earlier one would have refused it.
-                return new LockoutDecision.Allowed(StartsLockout: counted[0] > now);
+                var startsLockout = counted[0] > now;
+                if (startsLockout)
+                {
+                    metrics.LockoutStarted();
+                }
+                return new LockoutDecision.Allowed(startsLockout);
             }
             var until = await db.LoginThrottles
                 .Where(t => t.NormalizedUsername == normalizedUsername)

@@ -28,6 +28,7 @@ public sealed partial class UserAccounts(
     PasswordResetRequests resetRequests,
     TwoFactorCodes twoFactor,
     IOptions<AccountOptions> accountOptions,
+    LoginMetrics metrics,
     TimeProvider time)
 {
     public const string InvalidCredentialsTitle = "The username or password is incorrect.";
@@ -125,6 +126,23 @@ public sealed partial class UserAccounts(
     /// account fails like a wrong password. With two-factor login on, the password must come with a code; the
     /// attempt counts toward the lockout until it fully succeeds, so codes cannot be guessed without limit.</summary>
     public async Task<LoginOutcome> LoginAsync(
+        UsernameRules.Username username, string password, SecondFactor factor, string clientId, CancellationToken cancellationToken)
+    {
+        var outcome = await CheckAndStartSessionAsync(username, password, factor, clientId, cancellationToken);
+        metrics.LoggedIn(outcome switch
+        {
+            LoginOutcome.Succeeded => LoginMetrics.LoginResults.Succeeded,
+            LoginOutcome.LockedOut => LoginMetrics.LoginResults.LockedOut,
+            LoginOutcome.Busy => LoginMetrics.LoginResults.Busy,
+            LoginOutcome.InvalidCredentials => LoginMetrics.LoginResults.InvalidCredentials,
+            LoginOutcome.SecondFactorRequired => LoginMetrics.LoginResults.SecondFactorRequired,
+            LoginOutcome.WrongSecondFactor => LoginMetrics.LoginResults.WrongSecondFactor,
+            _ => throw new InvalidOperationException("Unknown login outcome."),
+        });
+        return outcome;
+    }
+
+    private async Task<LoginOutcome> CheckAndStartSessionAsync(
         UsernameRules.Username username, string password, SecondFactor factor, string clientId, CancellationToken cancellationToken)
     {
         if (await hashing.AdmitAsync(cancellationToken) is not { } slot)

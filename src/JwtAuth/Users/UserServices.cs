@@ -14,8 +14,10 @@ public static class UserServices
         services.AddSingleton<TwoFactorCodes>();
         services.AddSingleton<PasswordResetRequests>();
         services.AddHostedService<PasswordResetMailer>();
+        services.AddSingleton<LoginMetrics>();
         services.AddScoped<LoginLockout>();
         services.AddScoped<UserAccounts>();
+        services.AddScoped<UserDirectory>();
         services.AddRolePolicies();
         return services;
     }

@@ -46,6 +46,26 @@ public static class UsernameRules
         return true;
     }
 
+    /// <summary>A prefix of names as the stored unique keys start with it, so that any spelling of it finds them: the
+    /// same normalisation and case folding as a name, without a name's rules on which characters it may hold.</summary>
+    public static bool TryNormalizePrefix(string raw, out string normalizedPrefix, out string error)
+    {
+        normalizedPrefix = "";
+        if (UnicodeText.HasLoneSurrogate(raw) || !TryNormalizeKc(raw, out var display))
+        {
+            error = "The username prefix contains invalid Unicode.";
+            return false;
+        }
+        if (display.EnumerateRunes().Count() > MaxLength)
+        {
+            error = $"The username prefix must be at most {MaxLength} characters.";
+            return false;
+        }
+        normalizedPrefix = Fold(display);
+        error = "";
+        return true;
+    }
+
     /// <summary>The unique key of a name; only meaningful for names that passed <see cref="TryNormalize"/>.</summary>
     public static string Fold(string display) => display.ToUpperInvariant().Normalize(NormalizationForm.FormKC);
 

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using JwtAuth.Cli;
+using JwtAuth.Data.Sqlite;
 using JwtAuth.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace JwtAuth.Tests.Cli;
 
@@ -10,6 +12,10 @@ public sealed class DatabaseCommandTests : IDisposable
     private readonly TemporaryDatabase _database = new();
 
     public void Dispose() => _database.Dispose();
+
+    /// <summary>Every migration of the SQLite context, oldest first.</summary>
+    private static readonly List<string> Migrations =
+        [.. new SqliteAuthDbContextDesignFactory().CreateDbContext([]).Database.GetMigrations()];
 
     [Fact]
     public async Task Migrate_creates_a_fresh_database_then_finds_it_up_to_date()

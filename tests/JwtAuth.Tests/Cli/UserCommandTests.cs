@@ -1,8 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using JwtAuth.Audit;
 using JwtAuth.Cli;
+using JwtAuth.Data;
 using JwtAuth.Tests.Infrastructure;
+using JwtAuth.Tests.Security;
+using JwtAuth.Users;
+using Microsoft.Extensions.Logging;
 using JwtAuth.Tokens;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -117,9 +122,41 @@ public sealed class UserCommandTests : IDisposable
         var lines = result.Out.ReplaceLineEndings("\n").TrimEnd().Split('\n');
         Assert.Equal(3, lines.Length);
         Assert.StartsWith("USERNAME", lines[0]);
-        Assert.Matches($@"^root\s+admin\s+-\s+active\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\s+{adminId}$", lines[1]);
-        Assert.Matches($@"^alice\s+-\s+-\s+active\s+.*{aliceId}$", lines[2]);
+        Assert.Single(lines, line => Regex.IsMatch(line, $@"^root\s+admin\s+-\s+active\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\s+{adminId}$"));
+        Assert.Single(lines, line => Regex.IsMatch(line, $@"^alice\s+-\s+-\s+active\s+.*{aliceId}$"));
     }
+
+    [Fact]
+    public async Task List_reads_the_users_a_page_at_a_time_and_prints_each_once_in_id_order()
+    {
+        var created = Enumerable.Range(0, 2 * UserDirectory.MaxPageSize + 345).Select(i => new User
+        {
+            Id = Guid.NewGuid(),
+            Username = $"user{i:D4}",
+            NormalizedUsername = $"USER{i:D4}",
+            PasswordHash = "not a hash",
+            CreatedAt = _app.Time.GetUtcNow().UtcDateTime,
+        }).ToList();
+        await _app.WithDbAsync(db =>
+        {
+            db.Users.AddRange(created);
+            return db.SaveChangesAsync();
+        });
+        var logs = new CapturedLogs();
+
+        var result = await CliRunner.RunAsync(
+            ["users", "list", .. _app.Settings.Select(s => $"--{s.Key}={s.Value}"), $"--Logging:LogLevel:{DbCommands}=Information"],
+            configureServices: services => services.AddLogging(logging => logging.AddProvider(logs)));
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var lines = result.Out.ReplaceLineEndings("\n").TrimEnd().Split('\n');
+        var ids = lines.Skip(1).Select(line => Guid.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1])).ToList();
+        Assert.Equal(created.Select(u => u.Id).OrderBy(id => id.ToString(), StringComparer.Ordinal), ids);
+        var pageQueries = logs.Entries.Count(e => e.Text.StartsWith(DbCommands, StringComparison.Ordinal) && e.Text.Contains("FROM \"Users\"", StringComparison.Ordinal));
+        Assert.Equal(3, pageQueries);
+    }
+
+    private const string DbCommands = "Microsoft.EntityFrameworkCore.Database.Command";
 
     [Fact]
     public async Task List_of_no_users_says_so()

@@ -100,6 +100,21 @@ public sealed class StartupTests : IDisposable
         Assert.DoesNotContain("   at ", stderr);
     }
 
+    [Theory]
+    [InlineData("Metrics__Enabled", "maybe", "Metrics:Enabled")]
+    [InlineData("Metrics__Enable", "true", "Metrics:Enable is not a setting")]
+    public async Task Process_with_a_wrong_metrics_setting_exits_1_naming_it(string variable, string value, string message)
+    {
+        var (exitCode, stderr) = await RunServerAsync(
+            ("Jwt__SigningKeys__0__Id", "k1"),
+            ("Jwt__SigningKeys__0__Secret", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))),
+            (variable, value));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(message, stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
     [Fact]
     public async Task Process_on_a_port_in_use_exits_1_with_one_line_and_no_stack_trace()
     {

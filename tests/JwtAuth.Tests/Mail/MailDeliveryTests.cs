@@ -22,8 +22,15 @@ public sealed class MailDeliveryTests
             ("Email:Smtp:Host", "127.0.0.1"), ("Email:Smtp:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("Email:Smtp:UseTls", "false"), ("Email:From", TestMailServer.From));
 
+        var logs = new CapturedLogs();
+        using var server = app.WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(logs)));
+        using var client = server.CreateClient();
+
         // No server listens yet: the first attempt fails, and registration answers all the same.
-        var registered = await app.RegisterAsync("alice", email: "alice@example.com");
+        var response = await client.PostAsJsonAsync("/register", new { username = "alice", password = JwtAuthApplication.DefaultPassword, email = "alice@example.com" });
+        await response.EnsureStatusAsync(HttpStatusCode.Created);
+        var registered = (await response.Content.ReadFromJsonAsync<AccountEndpoints.UserResponse>(JwtAuthApplication.Json))!;
+        await WaitForAsync(() => logs.Entries.Any(e => e.Text.Contains("Could not send the mail", StringComparison.Ordinal)));
         await using var mail = new TestMailServer(port);
         Assert.False(await mail.AnyArrivesWithinAsync(TimeSpan.FromSeconds(1)));
 
@@ -119,5 +126,16 @@ public sealed class MailDeliveryTests
     private sealed class NeverSends : IMailTransport
     {
         public Task SendAsync(MimeKit.MimeMessage message, CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+
+    /// <summary>Waits (in real time, up to 30 s) for something the background sender does.</summary>
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The sender did not get there within 30 s.");
+            await Task.Delay(20);
+        }
     }
 }

@@ -11,10 +11,12 @@ namespace JwtAuth.Tests.Passwords;
 
 public sealed class PasswordHashingQueueTests
 {
+    private static readonly PasswordHashingMetrics Metrics = new(TestMeters.NewFactory());
+
     [Fact]
     public async Task Work_runs_off_the_thread_pool_and_returns_its_result()
     {
-        using var queue = new PasswordHashingQueue(TimeProvider.System);
+        using var queue = new PasswordHashingQueue(TimeProvider.System, Metrics);
         using (var slot = await queue.AdmitAsync(CancellationToken.None) ?? throw new InvalidOperationException("Not admitted."))
         {
             var (result, onPoolThread) = await slot.RunAsync(() => (42, Thread.CurrentThread.IsThreadPoolThread));
@@ -25,9 +27,43 @@ public sealed class PasswordHashingQueueTests
     }
 
     [Fact]
+    public async Task Each_piece_of_work_is_timed_on_its_worker()
+    {
+        var meters = TestMeters.NewFactory();
+        using var durations = TestMeters.Collect<double>(meters, PasswordHashingMetrics.DurationName);
+        using var queue = new PasswordHashingQueue(TimeProvider.System, new PasswordHashingMetrics(meters), workers: 1);
+        using (var slot = await queue.AdmitAsync(CancellationToken.None) ?? throw new InvalidOperationException("Not admitted."))
+        {
+            await slot.RunAsync(() => { Thread.Sleep(TimeSpan.FromMilliseconds(200)); return 0; });
+        }
+
+        var measured = Assert.Single(durations.GetMeasurementSnapshot());
+        Assert.InRange(measured.Value, 0.2, 10);
+    }
+
+    [Fact]
+    public async Task A_request_turned_away_is_counted_as_a_shed()
+    {
+        var meters = TestMeters.NewFactory();
+        using var sheds = TestMeters.Collect<long>(meters, PasswordHashingMetrics.ShedsName);
+        using var queue = new PasswordHashingQueue(TimeProvider.System, new PasswordHashingMetrics(meters), workers: 1);
+        using var release = new ManualResetEventSlim();
+        var (slots, blocked) = await SaturateAsync(queue, release);
+        var shedWhileFilling = sheds.GetMeasurementSnapshot().Sum(m => m.Value);
+
+        Assert.Null(await queue.AdmitAsync(CancellationToken.None));
+
+        Assert.Equal(1, shedWhileFilling);
+        Assert.Equal(2, sheds.GetMeasurementSnapshot().Sum(m => m.Value));
+        release.Set();
+        await Task.WhenAll(blocked);
+        slots.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
     public async Task Exceptions_reach_the_caller()
     {
-        using var queue = new PasswordHashingQueue(TimeProvider.System);
+        using var queue = new PasswordHashingQueue(TimeProvider.System, Metrics);
         using (var slot = await queue.AdmitAsync(CancellationToken.None) ?? throw new InvalidOperationException("Not admitted."))
         {
             await Assert.ThrowsAsync<InvalidOperationException>(() => slot.RunAsync<int>(() => throw new InvalidOperationException()));
@@ -37,7 +73,7 @@ public sealed class PasswordHashingQueueTests
     [Fact]
     public async Task A_full_queue_turns_requests_away_until_a_place_is_freed()
     {
-        using var queue = new PasswordHashingQueue(TimeProvider.System);
+        using var queue = new PasswordHashingQueue(TimeProvider.System, Metrics);
         using var release = new ManualResetEventSlim();
         var (slots, blocked) = await SaturateAsync(queue, release);
 
@@ -56,7 +92,7 @@ public sealed class PasswordHashingQueueTests
     [Fact]
     public async Task A_request_that_finds_the_queue_full_takes_a_place_freed_while_it_waits()
     {
-        using var queue = new PasswordHashingQueue(TimeProvider.System);
+        using var queue = new PasswordHashingQueue(TimeProvider.System, Metrics);
         using var release = new ManualResetEventSlim();
         var (slots, blocked) = await SaturateAsync(queue, release);
 
@@ -144,7 +180,7 @@ public sealed class PasswordHashingQueueTests
     [Fact]
     public async Task Hashing_uses_every_worker_while_nothing_else_is_served()
     {
-        using var queue = new PasswordHashingQueue(new FakeTimeProvider(), workers: 2);
+        using var queue = new PasswordHashingQueue(new FakeTimeProvider(), Metrics, workers: 2);
         using var release = new ManualResetEventSlim();
         var (started, done) = await StartTwoHashesAsync(queue, release);
 
@@ -158,7 +194,7 @@ public sealed class PasswordHashingQueueTests
     public async Task While_other_requests_are_served_hashing_leaves_a_worker_free_until_they_stop()
     {
         var time = new FakeTimeProvider();
-        using var queue = new PasswordHashingQueue(time, workers: 2);
+        using var queue = new PasswordHashingQueue(time, Metrics, workers: 2);
         queue.NoteRequest(endpoint: null);
         Assert.Equal(1, queue.ConcurrencyNow);
         using var release = new ManualResetEventSlim();
@@ -179,7 +215,7 @@ public sealed class PasswordHashingQueueTests
     [Fact]
     public async Task A_hash_waiting_for_its_turn_runs_when_the_other_one_ends()
     {
-        using var queue = new PasswordHashingQueue(new FakeTimeProvider(), workers: 2);
+        using var queue = new PasswordHashingQueue(new FakeTimeProvider(), Metrics, workers: 2);
         queue.NoteRequest(endpoint: null);
         using var release = new ManualResetEventSlim();
         var (started, done) = await StartTwoHashesAsync(queue, release);
@@ -194,7 +230,7 @@ public sealed class PasswordHashingQueueTests
     [Fact]
     public void One_worker_always_hashes()
     {
-        using var queue = new PasswordHashingQueue(new FakeTimeProvider(), workers: 1);
+        using var queue = new PasswordHashingQueue(new FakeTimeProvider(), Metrics, workers: 1);
 
         queue.NoteRequest(endpoint: null);
 

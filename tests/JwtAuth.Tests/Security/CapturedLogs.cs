@@ -10,6 +10,8 @@ internal sealed class CapturedLogs : ILoggerProvider
 
     public IReadOnlyCollection<(LogLevel Level, string Text)> Entries => _entries;
 
+    public void Clear() => _entries.Clear();
+
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
 
     public void Dispose()

@@ -107,6 +107,10 @@ namespace JwtAuth.Data.Postgres.Migrations
 
                     b.HasIndex("OccurredAt");
 
+                    b.HasIndex("Type", "Id");
+
+                    b.HasIndex("UserId", "Id");
+
                     b.HasIndex("Username", "Id");
 
                     b.ToTable("AuditEvents");
@@ -259,7 +263,8 @@ namespace JwtAuth.Data.Postgres.Migrations
                     b.Property<string>("NormalizedUsername")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
+                        .HasColumnType("character varying(256)")
+                        .UseCollation("C");
 
                     b.Property<string>("PasswordHash")
                         .IsRequired()

@@ -99,6 +99,10 @@ namespace JwtAuth.Data.Sqlite.Migrations
 
                     b.HasIndex("OccurredAt");
 
+                    b.HasIndex("Type", "Id");
+
+                    b.HasIndex("UserId", "Id");
+
                     b.HasIndex("Username", "Id");
 
                     b.ToTable("AuditEvents");
