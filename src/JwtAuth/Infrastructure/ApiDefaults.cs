@@ -45,13 +45,13 @@ public static class ApiDefaults
 
     public static WebApplication UseApiDefaults(this WebApplication app)
     {
+        var httpsConfigured = !app.Environment.IsDevelopment() && HttpsIsConfigured(app.Configuration);
         app.UseForwardedHeaders();
-        app.UseSafeResponseHeaders();
+        app.UseSafeResponseHeaders(hsts: httpsConfigured);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        if (!app.Environment.IsDevelopment() && HttpsIsConfigured(app.Configuration))
+        if (httpsConfigured)
         {
-            app.UseHsts();
             // Load-balancer probes come over plain HTTP and do not follow redirects.
             app.UseWhen(context => !context.Request.Path.StartsWithSegments(HealthPrefix), https => https.UseHttpsRedirection());
         }
