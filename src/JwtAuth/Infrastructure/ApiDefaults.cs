@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace JwtAuth.Infrastructure;
 
 /// <summary>What every endpoint shares: snake_case JSON, problem details for every error, hardened
-/// responses, trusted proxies and the per-client rate limit.</summary>
+/// responses, trusted proxies, CORS for the allowed origins and the per-client rate limit.</summary>
 public static class ApiDefaults
 {
     private static readonly JsonNamingPolicy Naming = JsonNamingPolicy.SnakeCaseLower;
@@ -39,6 +39,7 @@ public static class ApiDefaults
             kestrel.Limits.MaxRequestBodySize = HttpHardening.MaxRequestBodyBytes;
         });
         services.AddTrustedProxies();
+        services.AddBrowserCors();
         services.AddClientRateLimiting();
         return services;
     }
@@ -50,6 +51,7 @@ public static class ApiDefaults
         app.UseSafeResponseHeaders(hsts: httpsConfigured);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCors();
         if (httpsConfigured)
         {
             // Load-balancer probes come over plain HTTP and do not follow redirects.
