@@ -6,17 +6,22 @@ using JwtAuth.Sessions;
 using JwtAuth.Tokens;
 using JwtAuth.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
 
 namespace JwtAuth.Auth;
 
-/// <summary>Password login, refresh-token rotation and logout, with JSON bodies.</summary>
+/// <summary>Password login, refresh-token rotation and logout, with JSON bodies; for browsers also in cookie mode,
+/// where the refresh token lives in an HttpOnly cookie (<see cref="RefreshCookie"/>) guarded by
+/// <see cref="BrowserRequests"/>.</summary>
 public static class AuthEndpoints
 {
-    public sealed record LoginRequest(string? Username, string? Password);
+    public sealed record LoginRequest(string? Username, string? Password, bool? Cookie = null);
 
     public sealed record RefreshRequest(string? RefreshToken);
 
-    public sealed record LogoutRequest(bool? AllSessions);
+    public sealed record LogoutRequest(bool? AllSessions = null);
+
+    public const string NoCookieTitle = "There is no session cookie; log in first.";
 
     public static RouteGroupBuilder MapAuth(this RouteGroupBuilder group)
     {
@@ -27,15 +32,16 @@ public static class AuthEndpoints
             .WithSummary("Password login: starts a session and returns an access and a refresh token.");
         group.MapPost("/refresh", RefreshAsync)
             .RequireRateLimiting(ClientRateLimiting.Policy)
-            .WithSummary("Spends a refresh token and returns a new pair.");
+            .DocumentsBody<RefreshRequest>(DocumentedBody.Json, required: false)
+            .WithSummary("Spends a refresh token (from the body, or the refresh cookie) and returns a new pair.");
         group.MapPost("/logout", LogoutAsync)
-            .RequireAuthorization()
+            .DocumentsBody<LogoutRequest>(DocumentedBody.Json, required: false)
             .WithSummary("Ends this session (or every session of the user); its access tokens stop working at once.");
         return group;
     }
 
-    private static async Task<Results<JsonOk<TokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, UserAccounts accounts, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<JsonOk<SessionTokens>, ValidationProblem, ProblemHttpResult>> LoginAsync(
+        LoginRequest request, UserAccounts accounts, AllowedOrigins origins, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (!UsernameRules.TryNormalize(request.Username, out var username, out var usernameError)) errors.Add("username", usernameError);
@@ -43,37 +49,91 @@ public static class AuthEndpoints
         {
             errors.Add("password", string.IsNullOrEmpty(request.Password) ? "The password is required." : "The password is too long or not valid Unicode.");
         }
+        var cookieMode = request.Cookie == true;
+        if (cookieMode && !RefreshCookie.IsAvailable(http.Request)) errors.Add("cookie", RefreshCookie.UnavailableMessage);
         if (errors.Any) return errors.ToProblem();
+        if (cookieMode && !BrowserRequests.HasAllowedOrigin(http.Request, origins))
+        {
+            return Problems.Status(StatusCodes.Status403Forbidden, BrowserRequests.ForeignOriginTitle);
+        }
 
         return await accounts.LoginAsync(username, request.Password!, UserSessions.FirstPartyClientId, cancellationToken) switch
         {
-            LoginOutcome.Succeeded success => JsonOk.Of(success.Tokens),
+            LoginOutcome.Succeeded success => Issue(http, success.Tokens, cookieMode),
             LoginOutcome.LockedOut locked => Problems.TooManyRequests(http, locked.RetryAfter, "Too many failed logins for this username; try again later."),
             LoginOutcome.Busy busy => Problems.ServiceUnavailable(http, busy.RetryAfter, Problems.HashingBusyTitle),
             _ => Problems.Status(StatusCodes.Status401Unauthorized, UserAccounts.InvalidCredentialsTitle),
         };
     }
 
-    private static async Task<Results<JsonOk<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
-        RefreshRequest request, RefreshTokenRotation rotation, CancellationToken cancellationToken)
+    /// <summary>A refresh token in the body is used as it is. Otherwise a request that has the refresh cookie, or says
+    /// it wants cookie mode, is a cookie request: it must pass <see cref="BrowserRequests"/>, and the rotated token goes
+    /// back into the cookie, never into the body.</summary>
+    private static async Task<Results<JsonOk<SessionTokens>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
+        HttpContext http, RefreshTokenRotation rotation, AllowedOrigins origins, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(request.RefreshToken))
+        var body = await OptionalJsonBody.ReadAsync<RefreshRequest>(http.Request, cancellationToken);
+        if (body.Value?.RefreshToken is { Length: > 0 } bodyToken)
         {
+            return await rotation.RotateAsync(bodyToken, cancellationToken) switch
+            {
+                RefreshOutcome.Succeeded success => JsonOk.Of(SessionTokens.InBody(success.Tokens)),
+                _ => Problems.Status(StatusCodes.Status401Unauthorized, RefreshTokenRotation.InvalidTokenTitle),
+            };
+        }
+        if (!RefreshCookie.IsPresent(http.Request) && !BrowserRequests.AsksForCookieMode(http.Request))
+        {
+            if (body.IsOtherContent) throw OptionalJsonBody<RefreshRequest>.Unsupported();
             return new ValidationErrors().Add("refresh_token", "The refresh token is required.").ToProblem();
         }
-        return await rotation.RotateAsync(request.RefreshToken, cancellationToken) switch
+
+        if (!BrowserRequests.MayUseTheCookie(http.Request, origins))
         {
-            RefreshOutcome.Succeeded success => JsonOk.Of(success.Tokens),
-            _ => Problems.Status(StatusCodes.Status401Unauthorized, RefreshTokenRotation.InvalidTokenTitle),
-        };
+            return Problems.Status(StatusCodes.Status403Forbidden, BrowserRequests.RefusedTitle);
+        }
+        if (!RefreshCookie.TryRead(http.Request, out var cookieToken))
+        {
+            return Problems.Status(StatusCodes.Status401Unauthorized, NoCookieTitle);
+        }
+        var outcome = await rotation.RotateAsync(cookieToken, cancellationToken);
+        if (outcome is RefreshOutcome.Succeeded rotated)
+        {
+            return Issue(http, rotated.Tokens, cookieMode: true);
+        }
+        RefreshCookie.Delete(http);
+        return Problems.Status(StatusCodes.Status401Unauthorized, RefreshTokenRotation.InvalidTokenTitle);
     }
 
-    private static async Task<NoContent> LogoutAsync(
-        LogoutRequest? request, ClaimsPrincipal principal, SessionRevocation revocation, AuditLog audit, CancellationToken cancellationToken)
+    /// <summary>With a Bearer access token, as always. Without an <c>Authorization</c> header, a cookie request (checked
+    /// as at <c>/refresh</c>) ends the session of the refresh cookie. Either way the refresh cookie is cleared.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult, ChallengeHttpResult>> LogoutAsync(
+        HttpContext http, ClaimsPrincipal principal, SessionRevocation revocation, AuditLog audit, AllowedOrigins origins,
+        CancellationToken cancellationToken)
     {
+        var cookieRequest = !http.Request.Headers.ContainsKey(HeaderNames.Authorization)
+            && (RefreshCookie.IsPresent(http.Request) || BrowserRequests.AsksForCookieMode(http.Request));
+        if (cookieRequest && !BrowserRequests.MayUseTheCookie(http.Request, origins))
+        {
+            return Problems.Status(StatusCodes.Status403Forbidden, BrowserRequests.RefusedTitle);
+        }
+        if (!cookieRequest && principal.Identity?.IsAuthenticated != true)
+        {
+            return TypedResults.Challenge();
+        }
+        var body = await OptionalJsonBody.ReadAsync<LogoutRequest>(http.Request, cancellationToken);
+        if (body.IsOtherContent) throw OptionalJsonBody<LogoutRequest>.Unsupported();
+        var allSessions = body.Value?.AllSessions == true;
+
+        if (cookieRequest)
+        {
+            var loggedOut = RefreshCookie.TryRead(http.Request, out var refreshToken)
+                && await revocation.LogoutByRefreshTokenAsync(refreshToken, allSessions, cancellationToken);
+            RefreshCookie.Delete(http);
+            return loggedOut ? TypedResults.NoContent() : Problems.Status(StatusCodes.Status401Unauthorized, NoCookieTitle);
+        }
         var userId = principal.UserId();
         var sessionId = principal.SessionId();
-        if (request?.AllSessions == true)
+        if (allSessions)
         {
             audit.Add(AuditEventTypes.Logout, userId, principal.Username(), sessionId, "all sessions");
             await revocation.RevokeAllAsync(userId, exceptSessionId: null, RevocationReasons.Logout, cancellationToken);
@@ -83,6 +143,20 @@ public static class AuthEndpoints
             audit.Add(AuditEventTypes.Logout, userId, principal.Username(), sessionId);
             await revocation.RevokeAsync(sessionId, RevocationReasons.Logout, cancellationToken);
         }
+        if (RefreshCookie.IsPresent(http.Request))
+        {
+            RefreshCookie.Delete(http);
+        }
         return TypedResults.NoContent();
+    }
+
+    private static JsonOk<SessionTokens> Issue(HttpContext http, TokenResponse tokens, bool cookieMode)
+    {
+        if (!cookieMode)
+        {
+            return JsonOk.Of(SessionTokens.InBody(tokens));
+        }
+        RefreshCookie.Append(http, tokens);
+        return JsonOk.Of(SessionTokens.WithCookie(tokens));
     }
 }
