@@ -19,7 +19,7 @@ builder.Services.AddApiDefaults();
 builder.Services.AddJwtAuthServices();
 builder.Services.AddAccountEndpoints();
 builder.Services.AddHealth();
-builder.Services.AddOpenApi();
+builder.Services.AddApiReference();
 
 var app = builder.Build();
 
@@ -39,7 +39,7 @@ admin.MapGroup("/users").MapAdminUsers();
 admin.MapGroup("/audit").MapAudit();
 
 app.MapGroup("/health").MapHealth();
-app.MapOpenApi();
+app.MapApiReference();
 
 return await app.RunJwtAuthAsync();
 

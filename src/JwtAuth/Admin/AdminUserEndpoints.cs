@@ -1,4 +1,5 @@
 using JwtAuth.Data;
+using JwtAuth.Infrastructure;
 using JwtAuth.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -10,13 +11,21 @@ public static class AdminUserEndpoints
 {
     public const string AuditDetail = "by an administrator";
 
+    public const string NoSuchUserTitle = "No user has this id.";
+
+    [JsonExample("""{"id":"0f8fad5b-d9cb-469f-a165-70867728950e","username":"alice","roles":["admin"],"created_at":"2026-11-02T09:30:00Z"}""")]
     public sealed record AdminUserResponse(Guid Id, string Username, IReadOnlyList<string> Roles, DateTime CreatedAt);
 
     public static RouteGroupBuilder MapAdminUsers(this RouteGroupBuilder group)
     {
-        group.MapGet("", ListAsync).WithSummary("Every user.");
+        group.MapGet("", ListAsync).WithName("ListUsers")
+            .WithSummary("Every user.")
+            .WithDescription("Oldest first, with their roles.");
         group.MapPost("/{id:guid}/revoke-sessions", RevokeSessionsAsync)
-            .WithSummary("Ends every session of the user; their access tokens are refused at once.");
+            .WithName("RevokeUserSessions")
+            .DocumentsProblem(StatusCodes.Status404NotFound, NoSuchUserTitle)
+            .WithSummary("Ends every session of the user; their access tokens are refused at once.")
+            .WithDescription("Their refresh tokens stop working too; the user can log in again. Audited as sessions.revoked.");
         return group;
     }
 
@@ -26,11 +35,11 @@ public static class AdminUserEndpoints
             .Select(u => new AdminUserResponse(u.Id, u.Username, u.Roles, u.CreatedAt))
             .ToListAsync(cancellationToken));
 
-    private static async Task<Results<NoContent, NotFound>> RevokeSessionsAsync(Guid id, UserAccounts accounts, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionsAsync(Guid id, UserAccounts accounts, CancellationToken cancellationToken)
     {
         if (await accounts.FindAsync(id, cancellationToken) is not { } user)
         {
-            return TypedResults.NotFound();
+            return Problems.Status(StatusCodes.Status404NotFound, NoSuchUserTitle);
         }
         await accounts.EndSessionsAsync(user, AuditDetail, cancellationToken);
         return TypedResults.NoContent();

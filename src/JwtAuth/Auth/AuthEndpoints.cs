@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using JwtAuth.Audit;
 using JwtAuth.Infrastructure;
@@ -15,11 +16,22 @@ namespace JwtAuth.Auth;
 /// <see cref="BrowserRequests"/>.</summary>
 public static class AuthEndpoints
 {
-    public sealed record LoginRequest(string? Username, string? Password, bool? Cookie = null);
+    /// <summary>The required fields are non-nullable so the document marks them so; a missing one still binds as null and
+    /// is answered with a 400 naming it.</summary>
+    [JsonExample("""{"username":"alice","password":"correct horse battery staple","cookie":true}""")]
+    public sealed record LoginRequest(
+        string Username,
+        string Password,
+        [property: Description("Cookie mode, for browsers: the refresh token is set as an HttpOnly cookie and left out of the body.")]
+        bool? Cookie = null);
 
-    public sealed record RefreshRequest(string? RefreshToken);
+    [JsonExample("""{"refresh_token":"eyJhbGciOiJIUzI1NiIsImtpZCI6IjIwMjYtMTEiLCJ0eXAiOiJydCtqd3QifQ.eyJzdWIiOiI..."}""")]
+    public sealed record RefreshRequest(string RefreshToken);
 
-    public sealed record LogoutRequest(bool? AllSessions = null);
+    [JsonExample("""{"all_sessions":true}""")]
+    public sealed record LogoutRequest(
+        [property: Description("End every session of the user, not only this one.")]
+        bool? AllSessions = null);
 
     public const string NoCookieTitle = "There is no session cookie; log in first.";
 
@@ -27,16 +39,37 @@ public static class AuthEndpoints
     {
         group.WithTags("Auth");
         group.MapPost("/login", LoginAsync)
+            .WithName("Login")
             .RequireRateLimiting(ClientRateLimiting.Policy)
             .WithMetadata(HashesPasswords.Metadata)
-            .WithSummary("Password login: starts a session and returns an access and a refresh token.");
+            .DocumentsProblem(StatusCodes.Status401Unauthorized, UserAccounts.InvalidCredentialsTitle)
+            .DocumentsProblem(StatusCodes.Status403Forbidden, BrowserRequests.ForeignOriginTitle)
+            .DocumentsProblem(StatusCodes.Status429TooManyRequests, "Too many failed logins for this username, or too many requests from this client.")
+            .DocumentsProblem(StatusCodes.Status503ServiceUnavailable, Problems.HashingBusyTitle)
+            .WithSummary("Password login: starts a session and returns an access and a refresh token.")
+            .WithDescription("With `\"cookie\": true` (browsers), the refresh token is set as an HttpOnly, SameSite=Strict cookie " +
+                             "and left out of the body. Cookie mode needs HTTPS, or plain HTTP between loopback addresses.");
         group.MapPost("/refresh", RefreshAsync)
+            .WithName("Refresh")
             .RequireRateLimiting(ClientRateLimiting.Policy)
             .DocumentsBody<RefreshRequest>(DocumentedBody.Json, required: false)
-            .WithSummary("Spends a refresh token (from the body, or the refresh cookie) and returns a new pair.");
+            .DocumentsCookieMode(otherwise: null)
+            .DocumentsProblem(StatusCodes.Status401Unauthorized, RefreshTokenRotation.InvalidTokenTitle)
+            .DocumentsProblem(StatusCodes.Status403Forbidden, BrowserRequests.RefusedTitle)
+            .DocumentsProblem(StatusCodes.Status429TooManyRequests, ClientRateLimiting.RejectedTitle)
+            .WithSummary("Spends a refresh token and returns a new pair.")
+            .WithDescription("The refresh token comes from the body, or in cookie mode from the refresh cookie, which is then " +
+                             "rotated in place: the new refresh token is set as the cookie and left out of the body. A spent " +
+                             "token presented again after Jwt:RefreshReuseGrace ends the whole session.");
         group.MapPost("/logout", LogoutAsync)
+            .WithName("Logout")
             .DocumentsBody<LogoutRequest>(DocumentedBody.Json, required: false)
-            .WithSummary("Ends this session (or every session of the user); its access tokens stop working at once.");
+            .DocumentsCookieMode(otherwise: ApiDocumentConventions.BearerScheme)
+            .ProducesValidationProblem()
+            .DocumentsProblem(StatusCodes.Status401Unauthorized, "No valid access token, or in cookie mode no valid refresh cookie.")
+            .DocumentsProblem(StatusCodes.Status403Forbidden, BrowserRequests.RefusedTitle)
+            .WithSummary("Ends this session (or every session of the user); its access tokens stop working at once.")
+            .WithDescription("With a Bearer access token, or in cookie mode with the refresh cookie. The refresh cookie, if any, is cleared.");
         return group;
     }
 

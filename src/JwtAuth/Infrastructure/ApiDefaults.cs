@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -22,6 +23,8 @@ public static class ApiDefaults
         {
             json.SerializerOptions.PropertyNamingPolicy = Naming;
             json.SerializerOptions.DictionaryKeyPolicy = null;
+            // Numbers are JSON numbers: "15" is not 15, and the OpenAPI document types them as plain integers.
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         // Binding failures raise BadHttpRequestException, which BadRequestExceptionHandler turns into problem details.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

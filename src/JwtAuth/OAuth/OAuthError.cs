@@ -1,6 +1,9 @@
+using JwtAuth.Infrastructure;
+
 namespace JwtAuth.OAuth;
 
 /// <summary>An RFC 6749 section 5.2 error body: <c>{"error", "error_description"}</c>.</summary>
+[JsonExample("""{"error":"invalid_grant","error_description":"The username or password is incorrect."}""")]
 public sealed record OAuthError(string Error, string ErrorDescription);
 
 public static class OAuthErrorCodes
