@@ -20,10 +20,12 @@ builder.Services.AddJwtAuthServices();
 builder.Services.AddAccountEndpoints();
 builder.Services.AddHealth();
 builder.Services.AddApiReference();
+builder.Services.AddDemoPage();
 
 var app = builder.Build();
 
 app.UseApiDefaults();
+app.UseDemoPage();
 app.UsePasswordHashingQueue();
 app.UseAuthentication();
 app.UseAuthorization();

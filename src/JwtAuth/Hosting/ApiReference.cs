@@ -58,6 +58,7 @@ public static class ApiReference
                     .DisableAgent()
                     .DisableMcp()
                     .DisableTelemetry()
+                    .HideDeveloperTools()
                     .WithNonce())
                 .WithMetadata(new ContentSecurityPolicy(ReferencePolicy));
         }
