@@ -9,6 +9,8 @@ using JwtAuth.Data;
 using JwtAuth.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
@@ -94,6 +96,9 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
     /// <summary>The peer address every request arrives from; TestServer leaves it null unless this is set.</summary>
     public IPAddress? RemoteIpAddress { get; init; }
 
+    /// <summary>Keeps the system clock instead of <see cref="Time"/>: for a real browser, whose clock the tokens must agree with.</summary>
+    public bool RealClock { get; init; }
+
     public CountingPasswordHasher PasswordHasher => (CountingPasswordHasher)Services.GetRequiredService<IPasswordHasher>();
 
     public IReadOnlyDictionary<string, string?> Settings => _settings;
@@ -105,12 +110,24 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<IStartupFilter>(new TestPeerAddress(RemoteIpAddress));
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Time);
+            if (!RealClock)
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton<TimeProvider>(Time);
+            }
             services.RemoveAll<IPasswordHasher>();
             services.AddSingleton<BcryptPasswordHasher>();
             services.AddSingleton<IPasswordHasher>(provider => new CountingPasswordHasher(provider.GetRequiredService<BcryptPasswordHasher>()));
         });
+    }
+
+    /// <summary>Starts the server on Kestrel at a free port of 127.0.0.1, for a real browser, and returns its address.</summary>
+    public Uri StartOnLoopback()
+    {
+        UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new Uri(address.TrimEnd('/') + "/");
     }
 
     public async Task<T> WithDbAsync<T>(Func<AuthDbContext, Task<T>> action)
