@@ -17,47 +17,56 @@ public static class HttpHardening
     /// <see cref="ContentSecurityPolicy"/> metadata; everything else may load nothing at all.</summary>
     public static IApplicationBuilder UseSafeResponseHeaders(this IApplicationBuilder app, bool hsts)
     {
-        var hstsOptions = app.ApplicationServices.GetRequiredService<IOptions<HstsOptions>>().Value;
-        var strictTransportSecurity = hsts ? StrictTransportSecurity(hstsOptions) : null;
+        var headers = new SafeHeaders(hsts ? app.ApplicationServices.GetRequiredService<IOptions<HstsOptions>>().Value : null);
+        // One delegate for the app, with the request as its state: nothing is allocated per response for it.
+        Func<object, Task> apply = headers.Apply;
         return app.Use((context, next) =>
         {
-            context.Response.OnStarting(() =>
-            {
-                var headers = context.Response.Headers;
-                headers.XContentTypeOptions = "nosniff";
-                headers["Referrer-Policy"] = "no-referrer";
-                headers.XFrameOptions = "DENY";
-                headers["Cross-Origin-Opener-Policy"] = "same-origin";
-                headers["Cross-Origin-Resource-Policy"] = "same-origin";
-                if (!headers.ContainsKey(HeaderNames.ContentSecurityPolicy))
-                {
-                    headers.ContentSecurityPolicy = context.GetEndpoint()?.Metadata.GetMetadata<ContentSecurityPolicy>()?.For(context)
-                        ?? ContentSecurityPolicy.NothingAllowed;
-                }
-                if (!headers.ContainsKey(HeaderNames.CacheControl))
-                {
-                    headers.CacheControl = "no-store";
-                    headers.Pragma = "no-cache";
-                }
-                if (strictTransportSecurity is not null && context.Request.IsHttps && !IsExcluded(context.Request.Host.Host, hstsOptions))
-                {
-                    headers.StrictTransportSecurity = strictTransportSecurity;
-                }
-                return Task.CompletedTask;
-            });
+            context.Response.OnStarting(apply, context);
             return next(context);
         });
     }
 
-    /// <summary>The header <c>UseHsts</c> would send, from the same <see cref="HstsOptions"/>.</summary>
-    private static string StrictTransportSecurity(HstsOptions options) =>
-        $"max-age={(long)options.MaxAge.TotalSeconds}"
-        + (options.IncludeSubDomains ? "; includeSubDomains" : "")
-        + (options.Preload ? "; preload" : "");
+    private sealed class SafeHeaders(HstsOptions? hsts)
+    {
+        private readonly string? _strictTransportSecurity = hsts is null ? null : StrictTransportSecurity(hsts);
 
-    /// <summary>Like <c>UseHsts</c>, loopback names are left out by default, so a developer's browser does not pin them.</summary>
-    private static bool IsExcluded(string host, HstsOptions options) =>
-        options.ExcludedHosts.Any(excluded => string.Equals(host, excluded, StringComparison.OrdinalIgnoreCase));
+        public Task Apply(object state)
+        {
+            var context = (HttpContext)state;
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.XFrameOptions = "DENY";
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            headers["Cross-Origin-Resource-Policy"] = "same-origin";
+            if (!headers.ContainsKey(HeaderNames.ContentSecurityPolicy))
+            {
+                headers.ContentSecurityPolicy = context.GetEndpoint()?.Metadata.GetMetadata<ContentSecurityPolicy>()?.For(context)
+                    ?? ContentSecurityPolicy.NothingAllowed;
+            }
+            if (!headers.ContainsKey(HeaderNames.CacheControl))
+            {
+                headers.CacheControl = "no-store";
+                headers.Pragma = "no-cache";
+            }
+            if (_strictTransportSecurity is not null && context.Request.IsHttps && !IsExcluded(context.Request.Host.Host, hsts!))
+            {
+                headers.StrictTransportSecurity = _strictTransportSecurity;
+            }
+            return Task.CompletedTask;
+        }
+
+        /// <summary>The header <c>UseHsts</c> would send, from the same <see cref="HstsOptions"/>.</summary>
+        private static string StrictTransportSecurity(HstsOptions options) =>
+            $"max-age={(long)options.MaxAge.TotalSeconds}"
+            + (options.IncludeSubDomains ? "; includeSubDomains" : "")
+            + (options.Preload ? "; preload" : "");
+
+        /// <summary>Like <c>UseHsts</c>, loopback names are left out by default, so a developer's browser does not pin them.</summary>
+        private static bool IsExcluded(string host, HstsOptions options) =>
+            options.ExcludedHosts.Any(excluded => string.Equals(host, excluded, StringComparison.OrdinalIgnoreCase));
+    }
 
     /// <summary>Refuses bodies over <see cref="MaxRequestBodyBytes"/> with 413 before any endpoint reads them.</summary>
     public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
