@@ -70,7 +70,8 @@ public sealed class BrowserTests(Chromium chromium) : IDisposable
         var refreshes = afterLogin.Count(r => r.Path == "/refresh" && r.Status == 200);
         // A refresh when a quarter of the 5 s lifetime is left: about one every 3.75 s, so 4 in 16 s.
         Assert.InRange(refreshes, 3, 7);
-        Assert.Equal(refreshes, await tab.RefreshCountAsync());
+        // The page counts the same refreshes (one may be in flight between the two readings).
+        Assert.InRange(await tab.RefreshCountAsync(), refreshes - 1, refreshes + 1);
         Assert.True(afterLogin.Count(r => r.Path == "/me" && r.Status == 200) >= 10);
         Assert.Empty(tab.PolicyViolations);
     }

@@ -4,10 +4,11 @@
 const COOKIE_REQUEST = { 'X-Requested-With': 'JwtAuth' };
 
 export class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, retryAfterSeconds) {
     super(problem?.title || problem?.error_description || `The server answered ${status}.`);
     this.status = status;
     this.problem = problem;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   /** Field messages of a validation problem, as "field: message" lines. */
@@ -27,7 +28,7 @@ async function send(path, { method = 'POST', body, headers = {}, accessToken } =
   const response = await fetch(path, init);
   const type = response.headers.get('Content-Type') ?? '';
   const data = type.includes('json') ? await response.json() : null;
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (!response.ok) throw new ApiError(response.status, data, Number(response.headers.get('Retry-After')) || 0);
   return data;
 }
 

@@ -8,7 +8,8 @@ import { api, ApiError } from './api.js';
 const LOCK = 'jwtauth-refresh';
 const CHANNEL = 'jwtauth-session';
 
-/** Refresh when this share of the token's lifetime is left, but never closer than a second to expiry. */
+/** Refresh when this share of the token's lifetime is left: not closer than a second to expiry (a request takes
+ * time), not earlier than a minute before it, and never before half the lifetime has passed. */
 const REFRESH_AT_REMAINING = 0.25;
 const MIN_MARGIN_MS = 1000;
 const MAX_MARGIN_MS = 60_000;
@@ -78,10 +79,11 @@ export class BrowserSession extends EventTarget {
           this.#end('The session has ended: it was logged out, revoked or has expired.');
           this.#channel?.postMessage({ type: 'signed-out' });
         } else {
-          // A network error, a rate limit or a busy server: try again shortly while the token may still work.
-          this.#status(`Refresh failed (${error.message}); retrying.`);
+          // A network error, a rate limit or a busy server: try again shortly (or when told to) while the token may still work.
+          const wait = Math.max(RETRY_MS, (error.retryAfterSeconds ?? 0) * 1000);
+          this.#status(`Refresh failed (${error.message}); retrying in ${Math.round(wait / 1000)} s.`);
           clearTimeout(this.#timer);
-          this.#timer = setTimeout(() => this.refresh({ force: true }), RETRY_MS);
+          this.#timer = setTimeout(() => this.refresh({ force: true }), wait);
         }
       }
     });
@@ -137,7 +139,8 @@ export class BrowserSession extends EventTarget {
   }
 
   #margin() {
-    return Math.min(MAX_MARGIN_MS, Math.max(MIN_MARGIN_MS, this.#lifetimeMs * REFRESH_AT_REMAINING));
+    const margin = Math.min(MAX_MARGIN_MS, Math.max(MIN_MARGIN_MS, this.#lifetimeMs * REFRESH_AT_REMAINING));
+    return Math.min(margin, this.#lifetimeMs / 2);
   }
 
   #dueIn() {
