@@ -20,11 +20,13 @@ builder.Services.AddJwtAuthServices();
 builder.Services.AddAccountEndpoints();
 builder.Services.AddHealth();
 builder.Services.AddMetricsEndpoint();
-builder.Services.AddOpenApi();
+builder.Services.AddApiReference();
+builder.Services.AddDemoPage();
 
 var app = builder.Build();
 
 app.UseApiDefaults();
+app.UseDemoPage();
 app.UsePasswordHashingQueue();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -44,7 +46,7 @@ admin.MapGroup("/audit").MapAudit();
 
 app.MapGroup("/health").MapHealth();
 app.MapGroup("/metrics").MapMetrics();
-app.MapOpenApi();
+app.MapApiReference();
 
 return await app.RunJwtAuthAsync();
 

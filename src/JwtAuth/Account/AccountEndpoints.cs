@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using JwtAuth.Infrastructure;
 using JwtAuth.Passwords;
@@ -12,35 +13,64 @@ namespace JwtAuth.Account;
 /// <summary>Self-service: registering, the caller's own account, changing its password and deleting it.</summary>
 public static class AccountEndpoints
 {
-    public sealed record RegisterRequest(string? Username, string? Password, string? Email);
+    /// <summary>Required fields are non-nullable so the document marks them so; a missing one still binds as null and is
+    /// answered with a 400 naming it.</summary>
+    [JsonExample("""{"username":"alice","password":"correct horse battery staple","email":"alice@example.com"}""")]
+    public sealed record RegisterRequest(
+        [property: Description("1 to 64 characters; compared after NFKC normalisation, without regard to case.")] string Username,
+        [property: Description("8 to 1024 characters after NFKC normalisation; not the username.")] string Password,
+        [property: Description("Optional; unique without regard to case. A confirmation mail is sent to it.")] string? Email = null);
 
+    [JsonExample("""{"id":"0f8fad5b-d9cb-469f-a165-70867728950e","username":"alice","roles":[],"email":"alice@example.com","email_verified":false}""")]
     public sealed record UserResponse(Guid Id, string Username, IReadOnlyList<string> Roles, string? Email, bool EmailVerified);
 
-    public sealed record MeResponse(Guid Id, string Username, IReadOnlyList<string> Roles, Guid SessionId, string? Email, bool EmailVerified);
+    [JsonExample("""{"id":"0f8fad5b-d9cb-469f-a165-70867728950e","username":"alice","roles":[],"session_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","email":"alice@example.com","email_verified":true}""")]
+    public sealed record MeResponse(
+        Guid Id, string Username, IReadOnlyList<string> Roles,
+        [property: Description("The session of the access token (its sid claim).")] Guid SessionId,
+        string? Email, bool EmailVerified);
 
-    public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+    [JsonExample("""{"current_password":"correct horse battery staple","new_password":"a new and longer passphrase"}""")]
+    public sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);
+
+    public const string RegistrationClosedTitle = "Self-registration is turned off on this server.";
+    public const string TakenTitle = "The username is taken.";
 
     public sealed record DeleteAccountRequest(string? Password);
 
     public static RouteGroupBuilder MapRegistration(this RouteGroupBuilder group)
     {
         group.MapPost("/register", RegisterAsync)
+            .WithName("Register")
             .WithTags("Users")
             .RequireRateLimiting(ClientRateLimiting.Policy)
             .WithMetadata(HashesPasswords.Metadata)
+            .DocumentsProblem(StatusCodes.Status403Forbidden, RegistrationClosedTitle)
+            .DocumentsProblem(StatusCodes.Status409Conflict, TakenTitle)
+            .DocumentsProblem(StatusCodes.Status429TooManyRequests, ClientRateLimiting.RejectedTitle)
+            .DocumentsProblem(StatusCodes.Status503ServiceUnavailable, Problems.HashingBusyTitle)
             .WithSummary("Creates an account, with an optional email address that gets a confirmation mail. " +
-                         "The only endpoint that tells whether a name or address is taken.");
+                         "The only endpoint that tells whether a name or address is taken.")
+            .WithDescription("Usernames are NFKC-normalised and compared without regard to case. New accounts have no roles. " +
+                             "Answers 403 when Registration:Enabled is false, and 503 when an address is given and no mail can be sent.");
         return group;
     }
 
     public static RouteGroupBuilder MapMe(this RouteGroupBuilder group)
     {
         group.WithTags("Users").RequireAuthorization();
-        group.MapGet("", GetMe).WithSummary("The caller, from the access token.");
+        group.MapGet("", GetMe).WithName("GetMe")
+            .WithSummary("The caller, from the access token.")
+            .WithDescription("Read from the token's claims, without a database query; an ended session's token gets 401.");
         group.MapPost("/password", ChangePasswordAsync)
+            .WithName("ChangePassword")
             .WithMetadata(HashesPasswords.Metadata)
-            .WithSummary("Changes the password and ends every other session of the user.");
+            .DocumentsProblem(StatusCodes.Status429TooManyRequests, LockedOutTitle)
+            .DocumentsProblem(StatusCodes.Status503ServiceUnavailable, Problems.HashingBusyTitle)
+            .WithSummary("Changes the password and ends every other session of the user.")
+            .WithDescription("A wrong current password counts toward the username's lockout, like a failed login.");
         group.MapDelete("", DeleteAsync)
+            .WithName("DeleteMe")
             .WithMetadata(HashesPasswords.Metadata)
             .WithSummary("Deletes the caller's account, with its password: every session ends and the account's data goes.");
         return group;
@@ -51,7 +81,7 @@ public static class AccountEndpoints
     {
         if (!registration.Value.Enabled)
         {
-            return Problems.Status(StatusCodes.Status403Forbidden, "Self-registration is turned off on this server.");
+            return Problems.Status(StatusCodes.Status403Forbidden, RegistrationClosedTitle);
         }
         var errors = new ValidationErrors();
         var validName = UsernameRules.TryNormalize(request.Username, out var username, out var usernameError);
@@ -72,7 +102,7 @@ public static class AccountEndpoints
         {
             CreateUserOutcome.Created { User: var user } => TypedResults.Created((string?)null,
                 new UserResponse(user.Id, user.Username, user.Roles, user.Email, user.EmailVerified)),
-            CreateUserOutcome.Taken => Problems.Status(StatusCodes.Status409Conflict, "The username is taken."),
+            CreateUserOutcome.Taken => Problems.Status(StatusCodes.Status409Conflict, TakenTitle),
             CreateUserOutcome.EmailTaken => Problems.Status(StatusCodes.Status409Conflict, "The email address belongs to another account."),
             CreateUserOutcome.MailUnavailable => Problems.Status(StatusCodes.Status503ServiceUnavailable, MailProblems.UnavailableTitle),
             CreateUserOutcome.Busy busy => Problems.ServiceUnavailable(http, busy.RetryAfter, Problems.HashingBusyTitle),

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using JwtAuth.Data;
 using JwtAuth.Infrastructure;
@@ -13,6 +14,9 @@ public static class AdminUserEndpoints
 {
     public const string AuditDetail = "by an administrator";
 
+    public const string NoSuchUserTitle = "No user has this id.";
+
+    [JsonExample("""{"id":"0f8fad5b-d9cb-469f-a165-70867728950e","username":"alice","roles":["admin"],"created_at":"2026-11-02T09:30:00Z","email":"alice@example.com","email_verified":true,"disabled":false,"two_factor_enabled":false}""")]
     public sealed record AdminUserResponse(
         Guid Id, string Username, IReadOnlyList<string> Roles, DateTime CreatedAt,
         string? Email, bool EmailVerified, bool Disabled, bool TwoFactorEnabled)
@@ -22,7 +26,10 @@ public static class AdminUserEndpoints
     }
 
     /// <summary>Either member may be left out; at least one must be given.</summary>
-    public sealed record UpdateUserRequest(List<string>? Roles, bool? Disabled);
+    [JsonExample("""{"roles":["admin"],"disabled":false}""")]
+    public sealed record UpdateUserRequest(
+        [property: Description("The user's roles from now on, replacing the old ones.")] List<string>? Roles = null,
+        [property: Description("true disables the user (every session ends at once), false enables it again.")] bool? Disabled = null);
 
     public const string LastAdminTitle = "The change would leave no active administrator; make another administrator first.";
 
@@ -36,12 +43,23 @@ public static class AdminUserEndpoints
                              "with `username` in any case. When more follow, a `Link: <...>; rel=\"next\"` header (RFC 8288) " +
                              "gives the URL of the next page, relative to this one's.");
         group.MapPost("/{id:guid}/revoke-sessions", RevokeSessionsAsync)
-            .WithSummary("Ends every session of the user; their access tokens are refused at once.");
+            .WithName("RevokeUserSessions")
+            .DocumentsProblem(StatusCodes.Status404NotFound, NoSuchUserTitle)
+            .WithSummary("Ends every session of the user; their access tokens are refused at once.")
+            .WithDescription("Their refresh tokens stop working too; the user can log in again. Audited as sessions.revoked.");
         group.MapPatch("/{id:guid}", UpdateAsync)
+            .WithName("UpdateUser")
+            .DocumentsProblem(StatusCodes.Status404NotFound, NoSuchUserTitle)
+            .DocumentsProblem(StatusCodes.Status409Conflict, LastAdminTitle)
             .WithSummary("Sets the user's roles and/or disables or enables the user. Disabling, or taking a role away, ends every session at once.");
         group.MapPost("/{id:guid}/unlock", UnlockAsync)
+            .WithName("UnlockUser")
+            .DocumentsProblem(StatusCodes.Status404NotFound, NoSuchUserTitle)
             .WithSummary("Clears the lockout of the user's username.");
         group.MapDelete("/{id:guid}", DeleteAsync)
+            .WithName("DeleteUser")
+            .DocumentsProblem(StatusCodes.Status404NotFound, NoSuchUserTitle)
+            .DocumentsProblem(StatusCodes.Status409Conflict, LastAdminTitle)
             .WithSummary("Deletes the user: sessions end at once, and the account's data goes; audit events keep only the id.");
         return group;
     }
@@ -78,17 +96,17 @@ public static class AdminUserEndpoints
         return request.PathBase + request.Path + QueryString.Create(query);
     }
 
-    private static async Task<Results<NoContent, NotFound>> RevokeSessionsAsync(Guid id, UserAccounts accounts, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionsAsync(Guid id, UserAccounts accounts, CancellationToken cancellationToken)
     {
         if (await accounts.FindAsync(id, cancellationToken) is not { } user)
         {
-            return TypedResults.NotFound();
+            return Problems.Status(StatusCodes.Status404NotFound, NoSuchUserTitle);
         }
         await accounts.EndSessionsAsync(user, AuditDetail, cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<AdminUserResponse>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+    private static async Task<Results<Ok<AdminUserResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         Guid id, UpdateUserRequest request, ClaimsPrincipal principal, UserAccounts accounts, CancellationToken cancellationToken)
     {
         if (request.Roles is null && request.Disabled is null)
@@ -98,24 +116,26 @@ public static class AdminUserEndpoints
         return await accounts.UpdateAsync(id, request.Roles, request.Disabled, By(principal), cancellationToken) switch
         {
             AdminOutcome.Changed changed => TypedResults.Ok(AdminUserResponse.Of(changed.User)),
-            AdminOutcome.NotFound => TypedResults.NotFound(),
+            AdminOutcome.NotFound => Problems.Status(StatusCodes.Status404NotFound, NoSuchUserTitle),
             AdminOutcome.LastAdmin => Problems.Status(StatusCodes.Status409Conflict, LastAdminTitle),
             AdminOutcome.Invalid invalid => invalid.Errors.ToProblem(),
             _ => throw new InvalidOperationException("Unknown outcome."),
         };
     }
 
-    private static async Task<Results<NoContent, NotFound>> UnlockAsync(
+    private static async Task<Results<NoContent, ProblemHttpResult>> UnlockAsync(
         Guid id, ClaimsPrincipal principal, UserAccounts accounts, CancellationToken cancellationToken) =>
-        await accounts.UnlockAsync(id, By(principal), cancellationToken) is AdminOutcome.Changed ? TypedResults.NoContent() : TypedResults.NotFound();
+        await accounts.UnlockAsync(id, By(principal), cancellationToken) is AdminOutcome.Changed
+            ? TypedResults.NoContent()
+            : Problems.Status(StatusCodes.Status404NotFound, NoSuchUserTitle);
 
-    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         Guid id, ClaimsPrincipal principal, UserAccounts accounts, CancellationToken cancellationToken) =>
         await accounts.DeleteAsync(id, By(principal), cancellationToken) switch
         {
             AdminOutcome.Changed => TypedResults.NoContent(),
             AdminOutcome.LastAdmin => Problems.Status(StatusCodes.Status409Conflict, LastAdminTitle),
-            _ => TypedResults.NotFound(),
+            _ => Problems.Status(StatusCodes.Status404NotFound, NoSuchUserTitle),
         };
 
     /// <summary>Who did it, for the audit event: the administrator's id, which outlives a deletion of their name.</summary>

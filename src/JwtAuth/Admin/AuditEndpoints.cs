@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using JwtAuth.Data;
+using JwtAuth.Infrastructure;
 using JwtAuth.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -11,6 +13,7 @@ public static class AuditEndpoints
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
+    [JsonExample("""{"id":42,"type":"token.reuse_detected","occurred_at":"2026-11-02T09:30:00Z","user_id":"0f8fad5b-d9cb-469f-a165-70867728950e","username":"alice","session_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","client_ip":"203.0.113.7","user_agent":"Mozilla/5.0","detail":null}""")]
     public sealed record AuditEventResponse(
         long Id, string Type, DateTime OccurredAt, Guid? UserId, string? Username, Guid? SessionId,
         string? ClientIp, string? UserAgent, string? Detail);
@@ -18,7 +21,11 @@ public static class AuditEndpoints
     public static RouteGroupBuilder MapAudit(this RouteGroupBuilder group)
     {
         group.MapGet("", async Task<Results<Ok<List<AuditEventResponse>>, ValidationProblem>> (
-            AuthDbContext db, string? username, string? type, int? limit, CancellationToken cancellationToken) =>
+            AuthDbContext db,
+            [Description("Events of this user (however the name is written), or of attempts on this name.")] string? username,
+            [Description("One event type, such as token.reuse_detected.")] string? type,
+            [Description("How many events, newest first: 1 to 1000, 100 when left out.")] int? limit,
+            CancellationToken cancellationToken) =>
         {
             if (limit is < 1 or > MaxLimit)
             {
@@ -49,7 +56,9 @@ public static class AuditEndpoints
             return TypedResults.Ok(events);
         })
         .WithName("ListAuditEvents")
-        .WithSummary("Audit events, newest first, optionally filtered by username and type.");
+        .WithSummary("Audit events, newest first, optionally filtered by username and type.")
+        .WithDescription("Types: user.registered, login.succeeded, login.failed, login.locked_out, token.refreshed, " +
+                         "token.reuse_detected, logout, password.changed, sessions.revoked. An empty parameter counts as left out.");
 
         return group;
     }

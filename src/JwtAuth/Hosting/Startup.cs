@@ -76,6 +76,10 @@ public static partial class Startup
         foreach (var address in addresses)
         {
             LogApiDocument(logger, address.TrimEnd('/') + ApiDocumentPath);
+            if (app.Environment.IsDevelopment())
+            {
+                LogApiReference(logger, address.TrimEnd('/') + ApiReference.ReferencePath + "/");
+            }
         }
     }
 
@@ -84,4 +88,7 @@ public static partial class Startup
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "API reference (OpenAPI document): {Url}")]
     private static partial void LogApiDocument(ILogger logger, string url);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Interactive API reference: {Url}")]
+    private static partial void LogApiReference(ILogger logger, string url);
 }

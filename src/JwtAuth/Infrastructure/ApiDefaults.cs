@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -6,7 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace JwtAuth.Infrastructure;
 
 /// <summary>What every endpoint shares: snake_case JSON, problem details for every error, hardened
-/// responses, trusted proxies and the per-client rate limit.</summary>
+/// responses, trusted proxies, CORS for the allowed origins and the per-client rate limit.</summary>
 public static class ApiDefaults
 {
     private static readonly JsonNamingPolicy Naming = JsonNamingPolicy.SnakeCaseLower;
@@ -22,6 +23,8 @@ public static class ApiDefaults
         {
             json.SerializerOptions.PropertyNamingPolicy = Naming;
             json.SerializerOptions.DictionaryKeyPolicy = null;
+            // Numbers are JSON numbers: "15" is not 15, and the OpenAPI document types them as plain integers.
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         // Binding failures raise BadHttpRequestException, which BadRequestExceptionHandler turns into problem details.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -39,19 +42,21 @@ public static class ApiDefaults
             kestrel.Limits.MaxRequestBodySize = HttpHardening.MaxRequestBodyBytes;
         });
         services.AddTrustedProxies();
+        services.AddBrowserCors();
         services.AddClientRateLimiting();
         return services;
     }
 
     public static WebApplication UseApiDefaults(this WebApplication app)
     {
+        var httpsConfigured = !app.Environment.IsDevelopment() && HttpsIsConfigured(app.Configuration);
         app.UseForwardedHeaders();
-        app.UseSafeResponseHeaders();
+        app.UseSafeResponseHeaders(hsts: httpsConfigured);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        if (!app.Environment.IsDevelopment() && HttpsIsConfigured(app.Configuration))
+        app.UseCors();
+        if (httpsConfigured)
         {
-            app.UseHsts();
             // Load-balancer probes come over plain HTTP and do not follow redirects.
             app.UseWhen(context => !context.Request.Path.StartsWithSegments(HealthPrefix), https => https.UseHttpsRedirection());
         }

@@ -19,12 +19,20 @@ public static class OAuthEndpoints
         oauth.WithTags("OAuth 2.0").WithMetadata(OAuthErrorResponses.Instance);
 
         oauth.MapPost("/token", TokenAsync)
+            .WithName("Token")
             .RequireRateLimiting(ClientRateLimiting.Policy)
             .WithMetadata(HashesPasswords.Metadata)
+            .DocumentsBody<TokenRequestForm>(DocumentedBody.Form, required: true)
+            .DocumentsResponse<RouteHandlerBuilder, OAuthError>(StatusCodes.Status429TooManyRequests,
+                "too_many_requests: too many failed logins for this username, or too many requests from this client.", DocumentedBody.Json)
+            .DocumentsResponse<RouteHandlerBuilder, OAuthError>(StatusCodes.Status503ServiceUnavailable,
+                "temporarily_unavailable: too many passwords are being checked right now.", DocumentedBody.Json)
             .WithSummary("RFC 6749 token endpoint: grant_type=password (username, password, and totp_code or recovery_code with two-factor login on) or grant_type=refresh_token (refresh_token).")
             .WithDescription("Form-encoded (application/x-www-form-urlencoded). Optional client_id becomes the tokens' client_id claim; " +
                              "scope is accepted and ignored. Public clients only: a client_secret or an Authorization header gets invalid_client.");
         oauth.MapPost("/revoke", RevokeAsync)
+            .WithName("Revoke")
+            .DocumentsBody<RevocationRequestForm>(DocumentedBody.Form, required: true)
             .WithSummary("RFC 7009 revocation: ends the session of an access or refresh token this server issued, even an expired one.")
             .WithDescription("Form-encoded: token, optional token_type_hint (access_token or refresh_token). Answers 200 whatever the token.");
         return oauth;

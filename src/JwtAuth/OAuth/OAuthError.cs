@@ -1,7 +1,10 @@
+using JwtAuth.Infrastructure;
+
 namespace JwtAuth.OAuth;
 
 /// <summary>An RFC 6749 section 5.2 error body: <c>{"error", "error_description"}</c>, and <c>"mfa_required": true</c>
 /// when the password was right but a two-factor code is missing or wrong.</summary>
+[JsonExample("""{"error":"invalid_grant","error_description":"The username or password is incorrect."}""")]
 public sealed record OAuthError(string Error, string ErrorDescription)
 {
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]

@@ -72,11 +72,16 @@ public sealed class OAuthErrorResult : IResult, IStatusCodeHttpResult, IValueHtt
         await response.WriteAsJsonAsync(Value, json, contentType: "application/json", httpContext.RequestAborted);
     }
 
+    /// <summary>The errors every OAuth endpoint can give; an endpoint that can also answer 429 or 503 says so itself.</summary>
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {
-        foreach (var status in new[] { StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable })
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(OAuthError), ["application/json"])
         {
-            builder.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(OAuthError), ["application/json"]));
-        }
+            Description = "invalid_request (a missing, repeated or malformed parameter, or not a form), invalid_grant or unsupported_grant_type.",
+        });
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(OAuthError), ["application/json"])
+        {
+            Description = "invalid_client: a client_secret or a Basic Authorization header was sent; every client here is public.",
+        });
     }
 }

@@ -22,6 +22,8 @@ public sealed class SessionRevocation(
     public const string AccessTokenHint = "access_token";
     public const string RefreshTokenHint = "refresh_token";
 
+    private static readonly JsonWebTokenHandler Handler = new();
+
     /// <summary>Ends one session; returns whether it was live.</summary>
     public async Task<bool> RevokeAsync(Guid sessionId, string reason, CancellationToken cancellationToken)
     {
@@ -73,6 +75,39 @@ public sealed class SessionRevocation(
             }
         }
         return false;
+    }
+
+    /// <summary>Logout by a browser's refresh cookie: the refresh token must be a valid one of this server (spent or not);
+    /// its session ends, or with <paramref name="allSessions"/> every session of its user, provided its own session is
+    /// still live, so an old token of an ended session cannot end the others. Returns false when the token is not valid.</summary>
+    public async Task<bool> LogoutByRefreshTokenAsync(string refreshToken, bool allSessions, CancellationToken cancellationToken)
+    {
+        var result = await Handler.ValidateTokenAsync(refreshToken, validation.RefreshTokenParameters);
+        if (!result.IsValid
+            || !TokenClaimValues.TryGetGuid(result.Claims, JwtRegisteredClaimNames.Sub, out var userId)
+            || !TokenClaimValues.TryGetGuid(result.Claims, TokenClaims.SessionId, out var sessionId))
+        {
+            return false;
+        }
+        var username = await db.Sessions.AsNoTracking()
+            .Where(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null)
+            .Select(s => s.User!.Username)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (username is null)
+        {
+            return true;
+        }
+        if (allSessions)
+        {
+            audit.Add(AuditEventTypes.Logout, userId, username, sessionId, "all sessions, with the refresh cookie");
+            await RevokeAllAsync(userId, exceptSessionId: null, RevocationReasons.Logout, cancellationToken);
+        }
+        else
+        {
+            audit.Add(AuditEventTypes.Logout, userId, username, sessionId, "with the refresh cookie");
+            await RevokeAsync(sessionId, RevocationReasons.Logout, cancellationToken);
+        }
+        return true;
     }
 
     /// <summary>A spent refresh token came back after the grace window: it was stolen, or the client is broken, and

@@ -9,6 +9,8 @@ using JwtAuth.Data;
 using JwtAuth.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
@@ -104,7 +106,8 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
     /// <summary>The host environment; WebApplicationFactory's default is Development.</summary>
     public string? Environment { get; init; }
 
-    /// <summary>The real clock instead of <see cref="Time"/>, for tests that measure what happens in real time.</summary>
+    /// <summary>The real clock instead of <see cref="Time"/>, for tests that measure what happens in real time, and for a
+    /// real browser, whose clock the tokens must agree with.</summary>
     public bool UsesSystemClock { get; init; }
 
     /// <summary>The peer address every request arrives from; TestServer leaves it null unless this is set.</summary>
@@ -132,6 +135,15 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
             services.ConfigureDbContext<JwtAuth.Data.Sqlite.SqliteAuthDbContext>((_, options) => options.AddInterceptors(Gate));
             services.ConfigureDbContext<JwtAuth.Data.Postgres.PostgresAuthDbContext>((_, options) => options.AddInterceptors(Gate));
         });
+    }
+
+    /// <summary>Starts the server on Kestrel at a free port of 127.0.0.1, for a real browser, and returns its address.</summary>
+    public Uri StartOnLoopback()
+    {
+        UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new Uri(address.TrimEnd('/') + "/");
     }
 
     public async Task<T> WithDbAsync<T>(Func<AuthDbContext, Task<T>> action)

@@ -52,7 +52,7 @@ public sealed class ResponseHardeningTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Requests))]
-    public async Task Every_response_carries_nosniff_and_no_referrer(string method, string path, HttpStatusCode expected)
+    public async Task Every_response_carries_the_safe_headers(string method, string path, HttpStatusCode expected)
     {
         using var client = _app.CreateClientFrom("198.51.100.3");
         if (expected == HttpStatusCode.TooManyRequests)
@@ -75,24 +75,32 @@ public sealed class ResponseHardeningTests : IDisposable
         foreach (var environment in new[] { "Development", "Production" })
         {
             using var app = new JwtAuthApplication { Environment = environment };
-            using var failing = app.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
-            {
-                services.RemoveAll<IPasswordHasher>();
-                services.AddSingleton<IPasswordHasher, ExplodingPasswordHasher>();
-            }));
+            using var failing = WithExplodingHasher(app);
             using var client = failing.CreateClient();
 
             var response = await client.PostLoginAsync("alice", "any password at all");
 
             await response.EnsureStatusAsync(HttpStatusCode.InternalServerError);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            var body = await response.Content.ReadAsStringAsync();
-            Assert.DoesNotContain(ExplodingPasswordHasher.Message, body);
-            Assert.DoesNotContain("Exception", body);
-            Assert.DoesNotContain("ExplodingPasswordHasher", body);
-            Assert.DoesNotContain(" at ", body);
+            var body = await response.ReadProblemAsync(HttpStatusCode.InternalServerError);
+            Assert.DoesNotContain(ExplodingPasswordHasher.Message, body.ToString());
+            Assert.DoesNotContain("ExplodingPasswordHasher", body.ToString());
             AssertSafeHeaders(response);
         }
+    }
+
+    [Fact]
+    public async Task A_server_error_over_https_in_production_keeps_hsts()
+    {
+        using var app = new JwtAuthApplication(("https_port", "443")) { Environment = "Production" };
+        using var failing = WithExplodingHasher(app);
+        using var https = failing.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://jwtauth.example") });
+
+        var response = await https.PostLoginAsync("alice", "any password at all");
+
+        await response.ReadProblemAsync(HttpStatusCode.InternalServerError);
+        AssertSafeHeaders(response);
+        Assert.StartsWith("max-age=", response.Headers.GetValues("Strict-Transport-Security").Single());
     }
 
     [Fact]
@@ -163,10 +171,22 @@ public sealed class ResponseHardeningTests : IDisposable
         Assert.Equal(expected, ApiDefaults.HttpsIsConfigured(configuration));
     }
 
+    private static WebApplicationFactory<Program> WithExplodingHasher(JwtAuthApplication app) =>
+        app.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<IPasswordHasher>();
+            services.AddSingleton<IPasswordHasher, ExplodingPasswordHasher>();
+        }));
+
+    /// <summary>The headers of every response that is not a page: nothing sniffed, framed, embedded or referred, and
+    /// a policy under which the response, opened as a document, may load nothing.</summary>
     private static void AssertSafeHeaders(HttpResponseMessage response)
     {
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("same-origin", response.Headers.GetValues("Cross-Origin-Resource-Policy").Single());
+        Assert.Equal("default-src 'none'; frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
     }
 
     private sealed class ExplodingPasswordHasher : IPasswordHasher
