@@ -46,9 +46,12 @@ public static class AccountEndpoints
             .RequireRateLimiting(ClientRateLimiting.Policy)
             .WithMetadata(HashesPasswords.Metadata)
             .DocumentsProblem(StatusCodes.Status403Forbidden, RegistrationClosedTitle)
-            .DocumentsProblem(StatusCodes.Status409Conflict, TakenTitle)
+            .DocumentsProblem(StatusCodes.Status409Conflict, "The username is taken, or the email address belongs to another account.")
             .DocumentsProblem(StatusCodes.Status429TooManyRequests, ClientRateLimiting.RejectedTitle)
-            .DocumentsProblem(StatusCodes.Status503ServiceUnavailable, Problems.HashingBusyTitle)
+            .DocumentsProblem(StatusCodes.Status503ServiceUnavailable,
+                "Too many passwords are being checked right now (with Retry-After). Or, when an email address is given, this " +
+                "server cannot send mail: no mail server is configured (without Retry-After).",
+                ApiResponses.RetryAfter.Sometimes)
             .WithSummary("Creates an account, with an optional email address that gets a confirmation mail. " +
                          "The only endpoint that tells whether a name or address is taken.")
             .WithDescription("Usernames are NFKC-normalised and compared without regard to case. New accounts have no roles. " +
