@@ -22,13 +22,20 @@ public static class AccountEndpoints
         [property: Description("Optional; unique without regard to case. A confirmation mail is sent to it.")] string? Email = null);
 
     [JsonExample("""{"id":"0f8fad5b-d9cb-469f-a165-70867728950e","username":"alice","roles":[],"email":"alice@example.com","email_verified":false}""")]
-    public sealed record UserResponse(Guid Id, string Username, IReadOnlyList<string> Roles, string? Email, bool EmailVerified);
+    public sealed record UserResponse(
+        Guid Id, string Username, IReadOnlyList<string> Roles,
+        [property: Description(EmailDescription)] string? Email,
+        [property: Description(EmailVerifiedDescription)] bool EmailVerified);
 
     [JsonExample("""{"id":"0f8fad5b-d9cb-469f-a165-70867728950e","username":"alice","roles":[],"session_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","email":"alice@example.com","email_verified":true}""")]
     public sealed record MeResponse(
         Guid Id, string Username, IReadOnlyList<string> Roles,
         [property: Description("The session of the access token (its sid claim).")] Guid SessionId,
-        string? Email, bool EmailVerified);
+        [property: Description(EmailDescription)] string? Email,
+        [property: Description(EmailVerifiedDescription)] bool EmailVerified);
+
+    private const string EmailDescription = "The account's address, or null when none was given.";
+    private const string EmailVerifiedDescription = "Whether the address was confirmed with the token of its confirmation mail (POST /email/confirm).";
 
     [JsonExample("""{"current_password":"correct horse battery staple","new_password":"a new and longer passphrase"}""")]
     public sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);
@@ -36,7 +43,9 @@ public static class AccountEndpoints
     public const string RegistrationClosedTitle = "Self-registration is turned off on this server.";
     public const string TakenTitle = "The username is taken.";
 
-    public sealed record DeleteAccountRequest(string? Password);
+    [JsonExample("""{"password":"correct horse battery staple"}""")]
+    public sealed record DeleteAccountRequest(
+        [property: Description("The caller's password. A wrong one counts toward the username's lockout, like a failed login.")] string Password);
 
     public static RouteGroupBuilder MapRegistration(this RouteGroupBuilder group)
     {
@@ -46,9 +55,12 @@ public static class AccountEndpoints
             .RequireRateLimiting(ClientRateLimiting.Policy)
             .WithMetadata(HashesPasswords.Metadata)
             .DocumentsProblem(StatusCodes.Status403Forbidden, RegistrationClosedTitle)
-            .DocumentsProblem(StatusCodes.Status409Conflict, TakenTitle)
+            .DocumentsProblem(StatusCodes.Status409Conflict, "The username is taken, or the email address belongs to another account.")
             .DocumentsProblem(StatusCodes.Status429TooManyRequests, ClientRateLimiting.RejectedTitle)
-            .DocumentsProblem(StatusCodes.Status503ServiceUnavailable, Problems.HashingBusyTitle)
+            .DocumentsProblem(StatusCodes.Status503ServiceUnavailable,
+                "Too many passwords are being checked right now (with Retry-After). Or, when an email address is given, this " +
+                "server cannot send mail: no mail server is configured (without Retry-After).",
+                ApiResponses.RetryAfter.Sometimes)
             .WithSummary("Creates an account, with an optional email address that gets a confirmation mail. " +
                          "The only endpoint that tells whether a name or address is taken.")
             .WithDescription("Usernames are NFKC-normalised and compared without regard to case. New accounts have no roles. " +
@@ -72,7 +84,13 @@ public static class AccountEndpoints
         group.MapDelete("", DeleteAsync)
             .WithName("DeleteMe")
             .WithMetadata(HashesPasswords.Metadata)
-            .WithSummary("Deletes the caller's account, with its password: every session ends and the account's data goes.");
+            .DocumentsProblem(StatusCodes.Status409Conflict, LastAdminTitle)
+            .DocumentsProblem(StatusCodes.Status429TooManyRequests, LockedOutTitle)
+            .DocumentsProblem(StatusCodes.Status503ServiceUnavailable, Problems.HashingBusyTitle)
+            .WithSummary("Deletes the caller's account, with its password: every session ends and the account's data goes.")
+            .WithDescription("Its access tokens are refused at once and its refresh tokens stop working; audit events keep the " +
+                             "account's id but not its name. A wrong password is a 400 on `password` and counts toward the " +
+                             "username's lockout. The last active administrator cannot delete their own account (409).");
         return group;
     }
 

@@ -6,6 +6,7 @@ using JwtAuth.Tokens;
 using JwtAuth.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 
 namespace JwtAuth.Admin;
 
@@ -19,7 +20,10 @@ public static class AdminUserEndpoints
     [JsonExample("""{"id":"0f8fad5b-d9cb-469f-a165-70867728950e","username":"alice","roles":["admin"],"created_at":"2026-11-02T09:30:00Z","email":"alice@example.com","email_verified":true,"disabled":false,"two_factor_enabled":false}""")]
     public sealed record AdminUserResponse(
         Guid Id, string Username, IReadOnlyList<string> Roles, DateTime CreatedAt,
-        string? Email, bool EmailVerified, bool Disabled, bool TwoFactorEnabled)
+        [property: Description("The user's address, or null when the user gave none.")] string? Email,
+        [property: Description("Whether the address was confirmed with the token of its confirmation mail (POST /email/confirm).")] bool EmailVerified,
+        [property: Description("A disabled user cannot log in, and every session of theirs ended when they were disabled.")] bool Disabled,
+        [property: Description("Whether TOTP two-factor login is on.")] bool TwoFactorEnabled)
     {
         public static AdminUserResponse Of(User user) => new(
             user.Id, user.Username, user.Roles, user.CreatedAt, user.Email, user.EmailVerified, user.DisabledAt is not null, user.TotpEnabledAt is not null);
@@ -28,7 +32,7 @@ public static class AdminUserEndpoints
     /// <summary>Either member may be left out; at least one must be given.</summary>
     [JsonExample("""{"roles":["admin"],"disabled":false}""")]
     public sealed record UpdateUserRequest(
-        [property: Description("The user's roles from now on, replacing the old ones.")] List<string>? Roles = null,
+        [property: Description($"The user's roles from now on, replacing the old ones; the only role is {Roles.Admin}.")] List<string>? Roles = null,
         [property: Description("true disables the user (every session ends at once), false enables it again.")] bool? Disabled = null);
 
     public const string LastAdminTitle = "The change would leave no active administrator; make another administrator first.";
@@ -37,11 +41,14 @@ public static class AdminUserEndpoints
     {
         group.MapGet("", ListAsync)
             .WithName("ListUsers")
+            .DocumentsHeader(StatusCodes.Status200OK, HeaderNames.Link,
+                "RFC 8288, only when more users follow: `<...>; rel=\"next\"`, the URL of the next page relative to this one's " +
+                "(this request's path and query with `after` set to the last id of this page).")
             .WithSummary("Users, a page at a time in id order.")
             .WithDescription($"`limit` users (default {UserDirectory.DefaultPageSize}, at most {UserDirectory.MaxPageSize}) whose id " +
                              "comes after `after` (the last id of the previous page), optionally only those whose name starts " +
                              "with `username` in any case. When more follow, a `Link: <...>; rel=\"next\"` header (RFC 8288) " +
-                             "gives the URL of the next page, relative to this one's.");
+                             "gives the URL of the next page, relative to this one's. The answer stays a JSON array.");
         group.MapPost("/{id:guid}/revoke-sessions", RevokeSessionsAsync)
             .WithName("RevokeUserSessions")
             .DocumentsProblem(StatusCodes.Status404NotFound, NoSuchUserTitle)
@@ -51,21 +58,31 @@ public static class AdminUserEndpoints
             .WithName("UpdateUser")
             .DocumentsProblem(StatusCodes.Status404NotFound, NoSuchUserTitle)
             .DocumentsProblem(StatusCodes.Status409Conflict, LastAdminTitle)
-            .WithSummary("Sets the user's roles and/or disables or enables the user. Disabling, or taking a role away, ends every session at once.");
+            .WithSummary("Sets the user's roles and/or disables or enables the user. Disabling, or taking a role away, ends every session at once.")
+            .WithDescription("Give `roles`, `disabled`, or both; a body with neither, or an unknown role, is a 400. Answers with " +
+                             "the user as changed. A disabled user gets the same 401 at login as a wrong password. Audited.");
         group.MapPost("/{id:guid}/unlock", UnlockAsync)
             .WithName("UnlockUser")
             .DocumentsProblem(StatusCodes.Status404NotFound, NoSuchUserTitle)
-            .WithSummary("Clears the lockout of the user's username.");
+            .WithSummary("Clears the lockout of the user's username.")
+            .WithDescription("The failed attempts counted against the username are forgotten, so the user can log in at once " +
+                             "instead of waiting for Lockout:Duration to pass. Audited.");
         group.MapDelete("/{id:guid}", DeleteAsync)
             .WithName("DeleteUser")
             .DocumentsProblem(StatusCodes.Status404NotFound, NoSuchUserTitle)
             .DocumentsProblem(StatusCodes.Status409Conflict, LastAdminTitle)
-            .WithSummary("Deletes the user: sessions end at once, and the account's data goes; audit events keep only the id.");
+            .WithSummary("Deletes the user: sessions end at once, and the account's data goes; audit events keep only the id.")
+            .WithDescription("The user's access tokens are refused at once and their refresh tokens stop working. The name and " +
+                             "address become free for a new account.");
         return group;
     }
 
     private static async Task<Results<Ok<List<AdminUserResponse>>, ValidationProblem>> ListAsync(
-        UserDirectory directory, HttpContext http, int? limit, Guid? after, string? username, CancellationToken cancellationToken)
+        UserDirectory directory, HttpContext http,
+        [Description("How many users: 1 to 1000, 100 when left out.")] int? limit,
+        [Description("The id of the last user of the previous page; the page starts after it. Left out for the first page.")] Guid? after,
+        [Description("Only users whose name starts with this, compared as names are (NFKC, without regard to case).")] string? username,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (limit is < 1 or > UserDirectory.MaxPageSize)

@@ -14,7 +14,10 @@ public static class ApiReference
     {
         ["Auth"] = "Password login, refresh-token rotation and logout, with JSON bodies. Browsers can keep the refresh token " +
                    "in an HttpOnly cookie instead (cookie mode: `\"cookie\": true` at /login).",
-        ["Users"] = "Registration, and the caller's own account.",
+        ["Users"] = "Registration, the caller's own account (its password, its deletion), and the endpoints behind the links " +
+                    "of account mails: resetting a forgotten password and confirming an email address.",
+        ["Two-factor"] = "TOTP two-factor login (RFC 6238, as authenticator apps use it) for the caller's own account: enrol, " +
+                         "confirm with a first code to get recovery codes, turn off.",
         ["OAuth 2.0"] = "The same sessions through standard OAuth 2.0 forms: the RFC 6749 token endpoint (password and " +
                         "refresh_token grants) and RFC 7009 revocation. Errors are RFC 6749 JSON, not problem details.",
         ["Admin"] = "User administration and the audit trail. Requires an access token with the `admin` role.",

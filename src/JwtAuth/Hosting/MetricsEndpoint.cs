@@ -42,7 +42,9 @@ public static class MetricsEndpoint
                 return Task.CompletedTask;
             }
             return scrape.Value(context);
-        }).ExcludeFromDescription();
+        })
+        // Prometheus text for a scraper, not part of the API: left out of the OpenAPI document, as the health checks are.
+        .ExcludeFromDescription();
         return group;
     }
 }

@@ -12,9 +12,9 @@ using Microsoft.OpenApi;
 namespace JwtAuth.Infrastructure;
 
 /// <summary>What the OpenAPI document says the same way for every endpoint: the Bearer scheme and its 401/403 on
-/// endpoints that require authorization, the descriptions endpoints give their responses, <c>Retry-After</c> on every
-/// 429 and 503, an example on every problem response, and schemas as the JSON really is (<see cref="JsonExampleAttribute"/>; a property left out when null is
-/// not nullable).</summary>
+/// endpoints that require authorization, the descriptions and headers endpoints give their responses, <c>Retry-After</c>
+/// on every 429 and 503 (unless the endpoint says it is not always sent), an example on every problem response, and
+/// schemas as the JSON really is (<see cref="JsonExampleAttribute"/>; a property left out when null is not nullable).</summary>
 public sealed class ApiDocumentConventions : IOpenApiDocumentTransformer, IOpenApiOperationTransformer, IOpenApiSchemaTransformer
 {
     public const string BearerScheme = "Bearer";
@@ -60,7 +60,10 @@ public sealed class ApiDocumentConventions : IOpenApiDocumentTransformer, IOpenA
         }
 
         var described = metadata.OfType<IProducesResponseTypeMetadata>().Where(m => !string.IsNullOrEmpty(m.Description))
-            .GroupBy(m => m.StatusCode).ToDictionary(g => g.Key.ToString(CultureInfo.InvariantCulture), g => g.Last().Description!);
+            .GroupBy(m => m.StatusCode).ToDictionary(g => Status(g.Key), g => g.Last().Description!);
+        var retryAfters = metadata.OfType<ApiResponses.RetryAfterHeader>()
+            .GroupBy(m => m.StatusCode).ToDictionary(g => Status(g.Key), g => g.Last().Presence);
+        var headers = metadata.OfType<ApiResponses.ResponseHeader>().Select(h => (Status: Status(h.StatusCode), h.Name, h.Description)).ToList();
         foreach (var (status, response) in operation.Responses ?? [])
         {
             if (response is not OpenApiResponse concrete)
@@ -75,14 +78,26 @@ public sealed class ApiDocumentConventions : IOpenApiDocumentTransformer, IOpenA
             {
                 concrete.Description = InvalidFieldsDescription;
             }
-            if (status is "429" or "503")
+            var retryAfter = retryAfters.GetValueOrDefault(status, ApiResponses.RetryAfter.Always);
+            if (status is "429" or "503" && retryAfter != ApiResponses.RetryAfter.Never)
             {
                 concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
                 concrete.Headers[HeaderNames.RetryAfter] = new OpenApiHeader
                 {
-                    Description = "Seconds to wait before trying again.",
-                    Required = true,
+                    Description = retryAfter == ApiResponses.RetryAfter.Always
+                        ? "Seconds to wait before trying again."
+                        : "Seconds to wait before trying again; sent only when waiting helps, as the description of the response says.",
+                    Required = retryAfter == ApiResponses.RetryAfter.Always,
                     Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" },
+                };
+            }
+            foreach (var header in headers.Where(h => h.Status == status))
+            {
+                concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                concrete.Headers[header.Name] = new OpenApiHeader
+                {
+                    Description = header.Description,
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 };
             }
             if (concrete.Content?.TryGetValue(ApiResponses.ProblemJson, out var problem) == true && problem.Example is null && int.TryParse(status, out var code))
@@ -114,6 +129,8 @@ public sealed class ApiDocumentConventions : IOpenApiDocumentTransformer, IOpenA
         }
         return Task.CompletedTask;
     }
+
+    private static string Status(int statusCode) => statusCode.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A property written only when it has a value: optional, and never null when present.</summary>
     private static bool IsOmittedWhenNull(JsonPropertyInfo property) =>

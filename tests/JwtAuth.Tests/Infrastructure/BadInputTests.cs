@@ -67,6 +67,31 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Theory]
+    [InlineData("POST", "/password/forgot", new[] { "email" })]
+    [InlineData("POST", "/password/reset", new[] { "token", "new_password" })]
+    [InlineData("POST", "/email/confirm", new[] { "token" })]
+    [InlineData("POST", "/me/mfa/totp", new[] { "password" })]
+    [InlineData("POST", "/me/mfa/totp/confirm", new[] { "code" })]
+    [InlineData("DELETE", "/me/mfa/totp", new[] { "password", "code" })]
+    [InlineData("DELETE", "/me", new[] { "password" })]
+    public async Task Missing_fields_of_the_account_endpoints_are_400_naming_each_field(string method, string path, string[] fields)
+    {
+        await _app.RegisterAsync("alice");
+        using var client = _app.CreateClient((await _app.LoginAsync("alice")).AccessToken);
+
+        var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)
+        {
+            Content = new StringContent("{}", Encoding.UTF8, "application/json"),
+        });
+
+        var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest);
+        foreach (var field in fields)
+        {
+            Assert.NotEmpty(problem.FieldErrors(field));
+        }
+    }
+
+    [Theory]
     [InlineData("/login", "text/plain")]
     [InlineData("/register", "application/xml")]
     [InlineData("/refresh", "application/x-www-form-urlencoded")]

@@ -13,9 +13,19 @@ namespace JwtAuth.Tests.Infrastructure;
 /// examples, and no server address taken from the request.</summary>
 public sealed class OpenApiDocumentTests : IDisposable
 {
-    private static readonly string[] Protected = ["GET /me", "POST /me/password", "GET /admin/users", "POST /admin/users/{id}/revoke-sessions", "GET /admin/audit"];
-    private static readonly string[] Admin = ["GET /admin/users", "POST /admin/users/{id}/revoke-sessions", "GET /admin/audit"];
-    private static readonly string[] Open = ["POST /login", "POST /register", "POST /token", "POST /revoke"];
+    private static readonly string[] Admin =
+    [
+        "GET /admin/users", "POST /admin/users/{id}/revoke-sessions", "PATCH /admin/users/{id}", "POST /admin/users/{id}/unlock",
+        "DELETE /admin/users/{id}", "GET /admin/audit",
+    ];
+    private static readonly string[] Protected =
+    [
+        "GET /me", "POST /me/password", "DELETE /me", "POST /me/mfa/totp", "POST /me/mfa/totp/confirm", "DELETE /me/mfa/totp", .. Admin,
+    ];
+    private static readonly string[] Open =
+    [
+        "POST /login", "POST /register", "POST /token", "POST /revoke", "POST /password/forgot", "POST /password/reset", "POST /email/confirm",
+    ];
 
     private readonly JwtAuthApplication _app = new() { Environment = "Production" };
     private JsonElement? _document;
@@ -62,7 +72,7 @@ public sealed class OpenApiDocumentTests : IDisposable
 
         var token = FormSchema(document, "POST /token");
         Assert.Equal(["password", "refresh_token"], token.GetProperty("properties").GetProperty("grant_type").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
-        Assert.Equal(["client_id", "grant_type", "password", "refresh_token", "scope", "username"], token.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["client_id", "grant_type", "password", "recovery_code", "refresh_token", "scope", "totp_code", "username"], token.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(["grant_type"], token.GetProperty("required").EnumerateArray().Select(v => v.GetString()));
         var revoke = FormSchema(document, "POST /revoke");
         Assert.Equal(["token"], revoke.GetProperty("required").EnumerateArray().Select(v => v.GetString()));
@@ -79,8 +89,10 @@ public sealed class OpenApiDocumentTests : IDisposable
         {
             Assert.Equal("integer", schemas.GetProperty(schema).GetProperty("properties").GetProperty(property).GetProperty("type").GetString());
         }
-        var limit = Operation(document, "GET /admin/audit").GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "limit");
-        Assert.Equal("integer", limit.GetProperty("schema").GetProperty("type").GetString());
+        foreach (var operation in new[] { "GET /admin/audit", "GET /admin/users" })
+        {
+            Assert.Equal("integer", Parameter(document, operation, "limit").GetProperty("schema").GetProperty("type").GetString());
+        }
         Assert.Equal(JsonNumberHandling.Strict, _app.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions.NumberHandling);
     }
 
@@ -91,7 +103,17 @@ public sealed class OpenApiDocumentTests : IDisposable
         { "POST /logout", "401", false }, { "POST /logout", "403", false },
         { "POST /register", "409", false }, { "POST /register", "403", false }, { "POST /register", "429", true }, { "POST /register", "503", true },
         { "POST /me/password", "429", true }, { "POST /me/password", "503", true },
+        { "DELETE /me", "400", false }, { "DELETE /me", "409", false }, { "DELETE /me", "429", true }, { "DELETE /me", "503", true },
+        { "POST /me/mfa/totp", "400", false }, { "POST /me/mfa/totp", "409", false }, { "POST /me/mfa/totp", "429", true }, { "POST /me/mfa/totp", "503", true },
+        { "POST /me/mfa/totp/confirm", "400", false },
+        { "DELETE /me/mfa/totp", "400", false }, { "DELETE /me/mfa/totp", "429", true }, { "DELETE /me/mfa/totp", "503", true },
+        { "POST /password/forgot", "400", false }, { "POST /password/forgot", "429", true }, { "POST /password/forgot", "503", false },
+        { "POST /password/reset", "400", false }, { "POST /password/reset", "429", true }, { "POST /password/reset", "503", true },
+        { "POST /email/confirm", "400", false }, { "POST /email/confirm", "429", true },
         { "POST /admin/users/{id}/revoke-sessions", "404", false },
+        { "PATCH /admin/users/{id}", "400", false }, { "PATCH /admin/users/{id}", "404", false }, { "PATCH /admin/users/{id}", "409", false },
+        { "POST /admin/users/{id}/unlock", "404", false },
+        { "DELETE /admin/users/{id}", "404", false }, { "DELETE /admin/users/{id}", "409", false },
     };
 
     [Theory]
@@ -106,6 +128,56 @@ public sealed class OpenApiDocumentTests : IDisposable
         Assert.True(problem.TryGetProperty("example", out _));
         Assert.NotEqual(ReasonPhrase(status), response.GetProperty("description").GetString());
         Assert.Equal(retryAfter, response.TryGetProperty("headers", out var headers) && headers.TryGetProperty("Retry-After", out _));
+    }
+
+    [Fact]
+    public async Task Retry_after_is_required_only_where_every_such_response_sends_it()
+    {
+        var document = await DocumentAsync();
+
+        // A 503 of /register is hashing being busy (with Retry-After) or, with an address, no mail server (without).
+        Assert.False(RetryAfter(document, "POST /register", "503").TryGetProperty("required", out var sometimes) && sometimes.GetBoolean());
+        Assert.True(RetryAfter(document, "POST /login", "503").GetProperty("required").GetBoolean());
+        Assert.True(RetryAfter(document, "POST /password/forgot", "429").GetProperty("required").GetBoolean());
+    }
+
+    /// <summary>A 429 where a rate limit or the lockout applies, a 503 where a password is hashed or mail is sent, and
+    /// nothing a client could never get.</summary>
+    [Theory]
+    [InlineData("POST /me/mfa/totp", new[] { "200", "400", "401", "409", "429", "503" })]
+    [InlineData("POST /me/mfa/totp/confirm", new[] { "200", "400", "401" })]
+    [InlineData("DELETE /me/mfa/totp", new[] { "204", "400", "401", "429", "503" })]
+    [InlineData("DELETE /me", new[] { "204", "400", "401", "409", "429", "503" })]
+    [InlineData("POST /password/forgot", new[] { "202", "400", "429", "503" })]
+    [InlineData("POST /password/reset", new[] { "204", "400", "429", "503" })]
+    [InlineData("POST /email/confirm", new[] { "204", "400", "429" })]
+    [InlineData("GET /admin/users", new[] { "200", "400", "401", "403" })]
+    [InlineData("PATCH /admin/users/{id}", new[] { "200", "400", "401", "403", "404", "409" })]
+    [InlineData("POST /admin/users/{id}/unlock", new[] { "204", "401", "403", "404" })]
+    [InlineData("DELETE /admin/users/{id}", new[] { "204", "401", "403", "404", "409" })]
+    public async Task Account_and_administration_operations_list_exactly_the_statuses_they_can_answer(string operation, string[] statuses)
+    {
+        var document = await DocumentAsync();
+
+        Assert.Equal(statuses, Operation(document, operation).GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
+    }
+
+    [Fact]
+    public async Task The_user_list_describes_its_paging_parameters_and_the_link_to_the_next_page()
+    {
+        var document = await DocumentAsync();
+
+        foreach (var name in new[] { "limit", "after", "username" })
+        {
+            var parameter = Parameter(document, "GET /admin/users", name);
+            Assert.Equal("query", parameter.GetProperty("in").GetString());
+            Assert.False(parameter.TryGetProperty("required", out var required) && required.GetBoolean(), name);
+            Assert.False(string.IsNullOrEmpty(parameter.GetProperty("description").GetString()), name);
+        }
+        Assert.Equal("uuid", Parameter(document, "GET /admin/users", "after").GetProperty("schema").GetProperty("format").GetString());
+        var ok = Operation(document, "GET /admin/users").GetProperty("responses").GetProperty("200");
+        Assert.Equal("array", ok.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("type").GetString());
+        Assert.Contains("rel=\"next\"", ok.GetProperty("headers").GetProperty("Link").GetProperty("description").GetString());
     }
 
     [Fact]
@@ -132,6 +204,18 @@ public sealed class OpenApiDocumentTests : IDisposable
         Assert.Equal(["password", "username"], login.GetProperty("required").EnumerateArray().Select(v => v.GetString()).Order());
         Assert.Equal("string", login.GetProperty("properties").GetProperty("username").GetProperty("type").GetString());
         Assert.Equal("string", login.GetProperty("properties").GetProperty("password").GetProperty("type").GetString());
+        Assert.False(schemas.GetProperty("UpdateUserRequest").TryGetProperty("required", out _));
+        foreach (var (schema, fields) in new[]
+        {
+            ("EnrolRequest", new[] { "password" }), ("ConfirmRequest", ["code"]), ("TurnOffRequest", ["code", "password"]),
+            ("DeleteAccountRequest", ["password"]), ("ForgotPasswordRequest", ["email"]), ("ResetPasswordRequest", ["new_password", "token"]),
+            ("ConfirmEmailRequest", ["token"]),
+        })
+        {
+            var request = schemas.GetProperty(schema);
+            Assert.Equal(fields, request.GetProperty("required").EnumerateArray().Select(v => v.GetString()).Order());
+            Assert.All(fields, field => Assert.Equal("string", request.GetProperty("properties").GetProperty(field).GetProperty("type").GetString()));
+        }
         var tokens = schemas.GetProperty("SessionTokens");
         Assert.DoesNotContain("refresh_token", tokens.GetProperty("required").EnumerateArray().Select(v => v.GetString()));
         Assert.Equal("string", tokens.GetProperty("properties").GetProperty("refresh_token").GetProperty("type").GetString());
@@ -143,14 +227,22 @@ public sealed class OpenApiDocumentTests : IDisposable
         var document = await DocumentAsync();
 
         var operations = Operations(document).ToList();
-        Assert.Equal(11, operations.Count);
+        Assert.Equal(21, operations.Count);
         Assert.All(operations, op => Assert.False(string.IsNullOrEmpty(op.Value.GetProperty("description").GetString()), op.Key));
         var ids = operations.Select(op => op.Value.TryGetProperty("operationId", out var id) ? id.GetString() : null).ToList();
         Assert.DoesNotContain(null, ids);
         Assert.Equal(ids.Count, ids.Distinct().Count());
         var tags = document.GetProperty("tags").EnumerateArray().ToList();
-        Assert.Equal(["Admin", "Auth", "OAuth 2.0", "Users"], tags.Select(t => t.GetProperty("name").GetString()).Order());
+        Assert.Equal(["Admin", "Auth", "OAuth 2.0", "Two-factor", "Users"], tags.Select(t => t.GetProperty("name").GetString()).Order());
         Assert.All(tags, tag => Assert.False(string.IsNullOrEmpty(tag.GetProperty("description").GetString())));
+    }
+
+    [Fact]
+    public async Task The_scrape_and_probe_endpoints_are_not_part_of_the_api()
+    {
+        var paths = (await DocumentAsync()).GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.DoesNotContain(paths, path => path.StartsWith("/metrics", StringComparison.Ordinal) || path.StartsWith("/health", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -221,6 +313,12 @@ public sealed class OpenApiDocumentTests : IDisposable
 
     private static JsonElement Operation(JsonElement document, string operation) =>
         Operations(document).Single(op => op.Key == operation).Value;
+
+    private static JsonElement Parameter(JsonElement document, string operation, string name) =>
+        Operation(document, operation).GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name);
+
+    private static JsonElement RetryAfter(JsonElement document, string operation, string status) =>
+        Operation(document, operation).GetProperty("responses").GetProperty(status).GetProperty("headers").GetProperty("Retry-After");
 
     private static string[] SecurityAlternatives(JsonElement operation) =>
         [.. operation.GetProperty("security").EnumerateArray().Select(r => string.Join(",", r.EnumerateObject().Select(p => p.Name)))];
