@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using JwtAuth.Audit;
 using JwtAuth.Data;
 using JwtAuth.Infrastructure;
 using JwtAuth.Users;
@@ -57,8 +58,7 @@ public static class AuditEndpoints
         })
         .WithName("ListAuditEvents")
         .WithSummary("Audit events, newest first, optionally filtered by username and type.")
-        .WithDescription("Types: user.registered, login.succeeded, login.failed, login.locked_out, token.refreshed, " +
-                         "token.reuse_detected, logout, password.changed, sessions.revoked. An empty parameter counts as left out.");
+        .WithDescription($"Types: {string.Join(", ", AuditEventTypes.All)}. An empty parameter counts as left out.");
 
         return group;
     }

@@ -24,11 +24,12 @@ public static class AuditEventTypes
     public const string UserUnlocked = "user.unlocked";
     public const string UserDeleted = "user.deleted";
 
-    public static readonly IReadOnlySet<string> All = new HashSet<string>
-    {
+    /// <summary>Every type, in the order the documentation lists them.</summary>
+    public static readonly IReadOnlyList<string> All =
+    [
         Registered, LoginSucceeded, LoginFailed, LockedOut, Refreshed, RefreshReuseDetected,
         Logout, PasswordChanged, SessionsRevoked, EmailConfirmed, PasswordResetRequested, PasswordReset,
         SecondFactorRequired, TwoFactorEnabled, TwoFactorDisabled, RecoveryCodeUsed,
         RolesChanged, UserDisabled, UserEnabled, UserUnlocked, UserDeleted,
-    };
+    ];
 }
