@@ -43,9 +43,10 @@ public sealed class UserAccounts(
         {
             return new CreateUserOutcome.Taken();
         }
-        if (await hashing.AdmitAsync(cancellationToken) is not { } slot)
+        var admission = await hashing.AdmitAsync(hashes: 1, cancellationToken);
+        if (admission.Slot is not { } slot)
         {
-            return new CreateUserOutcome.Busy(PasswordHashingQueue.RetryAfter);
+            return new CreateUserOutcome.Busy(admission.RetryAfter);
         }
         string passwordHash;
         using (slot)
@@ -81,9 +82,11 @@ public sealed class UserAccounts(
     /// <summary>The password grant, shared by <c>/login</c> and <c>/token</c>: on success a new session.</summary>
     public async Task<LoginOutcome> LoginAsync(UsernameRules.Username username, string password, string clientId, CancellationToken cancellationToken)
     {
-        if (await hashing.AdmitAsync(cancellationToken) is not { } slot)
+        // A rehash at a raised work factor is a second hash, rare enough to be counted when it runs rather than reserved.
+        var admission = await hashing.AdmitAsync(hashes: 1, cancellationToken);
+        if (admission.Slot is not { } slot)
         {
-            return new LoginOutcome.Busy(PasswordHashingQueue.RetryAfter);
+            return new LoginOutcome.Busy(admission.RetryAfter);
         }
         using (slot)
         {
@@ -129,9 +132,11 @@ public sealed class UserAccounts(
             errors.Add("new_password", newPasswordError);
         }
         if (errors.Any) return new PasswordChangeOutcome.Invalid(errors);
-        if (await hashing.AdmitAsync(cancellationToken) is not { } slot)
+        // Two hashes: the current password is verified, then the new one hashed.
+        var admission = await hashing.AdmitAsync(hashes: 2, cancellationToken);
+        if (admission.Slot is not { } slot)
         {
-            return new PasswordChangeOutcome.Busy(PasswordHashingQueue.RetryAfter);
+            return new PasswordChangeOutcome.Busy(admission.RetryAfter);
         }
         using (slot)
         {

@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Http.Json;
+using JwtAuth.Passwords;
+using JwtAuth.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace JwtAuth.Tests.Passwords;
+
+/// <summary>Admission to password hashing over HTTP: bursts are served, and requests whose expected wait is beyond
+/// <c>Passwords:MaxQueueWait</c> are answered 503 with a <c>Retry-After</c> from the estimate.</summary>
+public sealed class HashingAdmissionTests
+{
+    /// <summary>At cost 4 a hash takes about a millisecond.</summary>
+    private static readonly TimeSpan CostFourHash = TimeSpan.FromMilliseconds(1);
+
+    private static readonly (string, string?) TinyMaxQueueWait = ("Passwords:MaxQueueWait", "00:00:00.001");
+
+    [Fact]
+    public async Task A_burst_of_30_logins_of_30_users_is_all_served()
+    {
+        using var app = new JwtAuthApplication { SimulatedHashTime = CostFourHash };
+        for (var i = 0; i < 30; i++)
+        {
+            await app.CreateUserAsync($"user{i}");
+        }
+        using var client = app.CreateClient();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            client.PostAsJsonAsync("/login", new { username = $"user{i}", password = JwtAuthApplication.DefaultPassword })));
+
+        Assert.All(responses, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+    }
+
+    [Fact]
+    public async Task A_burst_of_50_registrations_is_all_served()
+    {
+        using var app = new JwtAuthApplication { SimulatedHashTime = CostFourHash };
+        using var client = app.CreateClient();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
+            client.PostAsJsonAsync("/register", new { username = $"user{i}", password = JwtAuthApplication.DefaultPassword })));
+
+        Assert.All(responses, response => Assert.Equal(HttpStatusCode.Created, response.StatusCode));
+        Assert.Equal(50, await app.WithDbAsync(db => db.Users.CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_login_flood_beyond_the_bound_gets_503_with_retry_after_from_the_estimate_and_counts_nothing()
+    {
+        using var app = new JwtAuthApplication(TinyMaxQueueWait, ("Lockout:MaxFailedAttempts", "2"));
+        await app.RegisterAsync("alice");
+        var queue = app.Services.GetRequiredService<PasswordHashingQueue>();
+        using var release = new ManualResetEventSlim();
+        var held = await HoldASlowHashAsync(queue, app.Time, release);
+        var retryAfter = RetryAfterBeyondTinyBound(queue.ExpectedWait(hashes: 1));
+        var verifications = app.PasswordHasher.Verifications;
+        using var client = app.CreateClient();
+
+        var responses = await WhileTimePassesAsync(app.Time, Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            client.PostAsJsonAsync("/login", new { username = "alice", password = "a wrong password" }))));
+
+        foreach (var response in responses)
+        {
+            await response.EnsureStatusAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(retryAfter, response.Headers.RetryAfter?.Delta);
+        }
+        Assert.Equal(verifications, app.PasswordHasher.Verifications);
+        Assert.Equal(0, await app.WithDbAsync(db => db.LoginThrottles.CountAsync()));
+        release.Set();
+        await held;
+        var afterwards = await client.PostAsJsonAsync("/login", new { username = "alice", password = JwtAuthApplication.DefaultPassword });
+        await afterwards.EnsureStatusAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task The_token_endpoint_answers_temporarily_unavailable_beyond_the_bound()
+    {
+        using var app = new JwtAuthApplication(TinyMaxQueueWait);
+        await app.RegisterAsync("alice");
+        var queue = app.Services.GetRequiredService<PasswordHashingQueue>();
+        using var release = new ManualResetEventSlim();
+        var held = await HoldASlowHashAsync(queue, app.Time, release);
+        var retryAfter = RetryAfterBeyondTinyBound(queue.ExpectedWait(hashes: 1));
+        using var client = app.CreateClient();
+
+        var response = await WhileTimePassesAsync(app.Time, client.PostAsync("/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["username"] = "alice",
+            ["password"] = JwtAuthApplication.DefaultPassword,
+        })));
+
+        await response.EnsureStatusAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("\"error\":\"temporarily_unavailable\"", await response.Content.ReadAsStringAsync());
+        Assert.Equal(retryAfter, response.Headers.RetryAfter?.Delta);
+        release.Set();
+        await held;
+    }
+
+    [Fact]
+    public async Task Registration_is_turned_away_too_beyond_the_bound()
+    {
+        using var app = new JwtAuthApplication(TinyMaxQueueWait);
+        var queue = app.Services.GetRequiredService<PasswordHashingQueue>();
+        using var release = new ManualResetEventSlim();
+        var held = await HoldASlowHashAsync(queue, app.Time, release);
+        var retryAfter = RetryAfterBeyondTinyBound(queue.ExpectedWait(hashes: 1));
+        using var client = app.CreateClient();
+
+        var response = await WhileTimePassesAsync(app.Time,
+            client.PostAsJsonAsync("/register", new { username = "bob", password = JwtAuthApplication.DefaultPassword }));
+
+        await response.EnsureStatusAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(retryAfter, response.Headers.RetryAfter?.Delta);
+        Assert.Equal(0, await app.WithDbAsync(db => db.Users.CountAsync()));
+        release.Set();
+        await held;
+    }
+
+    [Fact]
+    public async Task A_password_change_reserves_two_hashes_and_is_turned_away_beyond_the_bound()
+    {
+        using var app = new JwtAuthApplication(TinyMaxQueueWait);
+        await app.RegisterAsync("alice");
+        var tokens = await app.LoginAsync("alice");
+        var queue = app.Services.GetRequiredService<PasswordHashingQueue>();
+        using var release = new ManualResetEventSlim();
+        var held = await HoldASlowHashAsync(queue, app.Time, release);
+        var retryAfter = RetryAfterBeyondTinyBound(queue.ExpectedWait(hashes: 2));
+        Assert.NotEqual(RetryAfterBeyondTinyBound(queue.ExpectedWait(hashes: 1)), retryAfter);
+        using var client = app.CreateClient(tokens.AccessToken);
+
+        var response = await WhileTimePassesAsync(app.Time, client.PostAsJsonAsync("/me/password",
+            new { current_password = JwtAuthApplication.DefaultPassword, new_password = "another horse battery staple" }));
+
+        await response.EnsureStatusAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(retryAfter, response.Headers.RetryAfter?.Delta);
+        release.Set();
+        await held;
+    }
+
+    /// <summary>Makes the measured hash time half a minute or more, then keeps one hash running until
+    /// <paramref name="release"/>: any request that hashes is then beyond a bound of a millisecond.</summary>
+    private static async Task<Task> HoldASlowHashAsync(PasswordHashingQueue queue, FakeTimeProvider time, ManualResetEventSlim release)
+    {
+        using (var slow = await AdmittedAsync(queue))
+        {
+            await slow.RunAsync(() =>
+            {
+                time.Advance(TimeSpan.FromMinutes(2));
+                return 0;
+            });
+        }
+        var held = await AdmittedAsync(queue);
+        return held.RunAsync(() => release.Wait(TimeSpan.FromSeconds(30))).ContinueWith(_ => held.Dispose(), TaskScheduler.Default);
+    }
+
+    /// <summary>A request admitted at once; a test fails here rather than wait on a clock that stands still.</summary>
+    private static async Task<PasswordHashingQueue.HashingSlot> AdmittedAsync(PasswordHashingQueue queue)
+    {
+        var admission = queue.AdmitAsync(hashes: 1, CancellationToken.None);
+        Assert.True(admission.IsCompleted, "The request was not admitted at once.");
+        return (await admission).Slot ?? throw new InvalidOperationException("The request was turned away.");
+    }
+
+    /// <summary>The expected wait less the millisecond bound, in whole seconds rounded up; asserted to be more than the
+    /// one second a fixed answer would give.</summary>
+    private static TimeSpan RetryAfterBeyondTinyBound(TimeSpan expectedWait)
+    {
+        var retryAfter = TimeSpan.FromSeconds(Math.Ceiling((expectedWait - TimeSpan.FromMilliseconds(1)).TotalSeconds));
+        Assert.True(retryAfter >= TimeSpan.FromSeconds(2), $"The expected wait, {expectedWait}, is too short to tell.");
+        return retryAfter;
+    }
+
+    /// <summary>Moves the fake clock on, a pacing wait at a time, until <paramref name="requests"/> are answered, as real
+    /// time would for requests that wait before they are turned away.</summary>
+    private static async Task<T> WhileTimePassesAsync<T>(FakeTimeProvider time, Task<T> requests)
+    {
+        for (var step = 0; step < 1000 && !requests.IsCompleted; step++)
+        {
+            time.Advance(PasswordHashingQueue.AdmissionWait);
+            await Task.WhenAny(requests, Task.Delay(TimeSpan.FromMilliseconds(10)));
+        }
+        return await requests.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+}
