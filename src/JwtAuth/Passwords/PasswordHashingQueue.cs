@@ -198,11 +198,16 @@ public sealed class PasswordHashingQueue : IDisposable
     public void Dispose()
     {
         _work.CompleteAdding();
+        var stopped = true;
         foreach (var worker in _workers)
         {
-            worker.Join(TimeSpan.FromSeconds(5));
+            stopped &= worker.Join(TimeSpan.FromSeconds(5));
         }
-        _work.Dispose();
+        // A worker still in a hash would fail on a disposed collection when it ends, and take the process with it.
+        if (stopped)
+        {
+            _work.Dispose();
+        }
     }
 
     private TimeSpan WaitFor(int hashes) => TimeSpan.FromTicks(Volatile.Read(ref _hashTicks) * hashes / ConcurrencyNow);
