@@ -94,10 +94,6 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
     /// <summary>The peer address every request arrives from; TestServer leaves it null unless this is set.</summary>
     public IPAddress? RemoteIpAddress { get; init; }
 
-    /// <summary>How far each password hash or verification moves <see cref="Time"/>, so that the hashing queue measures
-    /// that hash time; zero by default, when hashes take no time on the fake clock.</summary>
-    public TimeSpan SimulatedHashTime { get; init; }
-
     public CountingPasswordHasher PasswordHasher => (CountingPasswordHasher)Services.GetRequiredService<IPasswordHasher>();
 
     public IReadOnlyDictionary<string, string?> Settings => _settings;
@@ -113,8 +109,7 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
             services.AddSingleton<TimeProvider>(Time);
             services.RemoveAll<IPasswordHasher>();
             services.AddSingleton<BcryptPasswordHasher>();
-            services.AddSingleton<IPasswordHasher>(provider =>
-                new CountingPasswordHasher(provider.GetRequiredService<BcryptPasswordHasher>(), Time, SimulatedHashTime));
+            services.AddSingleton<IPasswordHasher>(provider => new CountingPasswordHasher(provider.GetRequiredService<BcryptPasswordHasher>()));
         });
     }
 
@@ -204,30 +199,19 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
     }
 }
 
-/// <summary>Counts password verifications, to prove unknown users cost the same hashing work as known ones; and moves
-/// the fake clock by <paramref name="hashTime"/> on each hash, for tests of the hashing queue's estimate.</summary>
-public sealed class CountingPasswordHasher(IPasswordHasher inner, FakeTimeProvider time, TimeSpan hashTime) : IPasswordHasher
+/// <summary>Counts password verifications, to prove unknown users cost the same hashing work as known ones.</summary>
+public sealed class CountingPasswordHasher(IPasswordHasher inner) : IPasswordHasher
 {
     private int _verifications;
 
     public int Verifications => Volatile.Read(ref _verifications);
 
-    public string Hash(string password)
-    {
-        TakeHashTime();
-        return inner.Hash(password);
-    }
+    public string Hash(string password) => inner.Hash(password);
 
     public PasswordCheck Verify(string password, string? storedHash)
     {
         Interlocked.Increment(ref _verifications);
-        TakeHashTime();
         return inner.Verify(password, storedHash);
-    }
-
-    private void TakeHashTime()
-    {
-        if (hashTime > TimeSpan.Zero) time.Advance(hashTime);
     }
 }
 
