@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -8,6 +9,7 @@ using Microsoft.Data.Sqlite;
 var command = args.Length > 0 ? args[0] : "";
 var options = ParseOptions(args.Skip(1).ToArray());
 var json = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+var busyRetries = 0;
 
 return command switch
 {
@@ -48,10 +50,10 @@ async Task<int> RegisterAsync()
     var failures = 0;
     await Parallel.ForAsync(0, int.Parse(Option("count", "1")), new ParallelOptions { MaxDegreeOfParallelism = int.Parse(Option("parallel", "4")) }, async (i, ct) =>
     {
-        var response = await http.PostAsJsonAsync("/register", new { username = $"{prefix}{i}", password }, ct);
+        using var response = await PostAsync(http, "/register", new { username = $"{prefix}{i}", password }, ct);
         if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failures);
     });
-    Print(new { failures });
+    Print(new { failures, busy_retries = busyRetries });
     return failures == 0 ? 0 : 1;
 }
 
@@ -84,7 +86,7 @@ async Task<int> SessionsAsync()
         }
     });
     await File.WriteAllLinesAsync(Option("out", "tokens.txt"), tokens);
-    Print(new { tokens = tokens.Count, sessions = pairs.Length, seconds = watch.Elapsed.TotalSeconds, login_seconds = loginSeconds });
+    Print(new { tokens = tokens.Count, sessions = pairs.Length, seconds = watch.Elapsed.TotalSeconds, login_seconds = loginSeconds, busy_retries = busyRetries });
     return 0;
 }
 
@@ -182,9 +184,23 @@ async Task<long> CountRotationsAsync()
     return (long)(await query.ExecuteScalarAsync())!;
 }
 
+// A 503 (password hashing busy) is retried after its Retry-After, as a client should: seeding must not fail because
+// the machine had a slow moment.
+async Task<HttpResponseMessage> PostAsync(HttpClient http, string path, object body, CancellationToken cancellationToken = default)
+{
+    for (var attempt = 1; ; attempt++)
+    {
+        var response = await http.PostAsJsonAsync(path, body, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 10) return response;
+        Interlocked.Increment(ref busyRetries);
+        await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), cancellationToken);
+        response.Dispose();
+    }
+}
+
 async Task<TokenPair> PostForTokensAsync(HttpClient http, string path, object body)
 {
-    var response = await http.PostAsJsonAsync(path, body);
+    using var response = await PostAsync(http, path, body);
     if (!response.IsSuccessStatusCode)
     {
         throw new InvalidOperationException($"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
