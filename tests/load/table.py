@@ -77,6 +77,27 @@ row("5. working set over 2M /me (50k tokens) < 250 MB, no growth",
     peak < 250 and level_second <= 1.05 * level_first and requests >= 2_000_000
     and first["wrk"]["non2xx"] == 0 and second["wrk"]["non2xx"] == 0)
 
+def retry_after(low, high):
+    if low < 0:
+        return "none shed"
+    return f"Retry-After {low} s" if low == high else f"Retry-After {low} to {high} s"
+
+
+burst = results["burst"]
+floods = [results[f"login_flood_{n}"] for n in (1, 2)]
+figures = [
+    (f"{burst['logins']} simultaneous logins of as many users (cost 12), quiet server",
+     f"{burst['ok']} answered 200, {burst['shed']} 503"
+     + (f" ({retry_after(min(burst['retry_after']), max(burst['retry_after']))})" if burst["retry_after"] else "")
+     + (f", {burst['other']} other" if burst["other"] else "")
+     + f"; the last answer after {burst['last_answer_seconds']:.1f} s"),
+    ("login flood: 16 connections, two 7 s rounds, /me on 8 more",
+     f"{sum(f['requests'] for f in floods)} logins answered, {sum(f['non2xx'] for f in floods)} of them 503 "
+     f"({retry_after(min((f['retry_after_min'] for f in floods if f['retry_after_min'] >= 0), default=-1), max(f['retry_after_max'] for f in floods))}), "
+     f"{sum(f['socket_errors'] for f in floods)} socket errors or timeouts; "
+     f"/me p99 {flood['p99_ms']:.2f} ms vs {quiet['p99_ms']:.2f} ms quiet = {flood['p99_ms'] / quiet['p99_ms']:.2f}x"),
+]
+
 print()
 print("| endpoint | req/s | p50 ms | p99 ms |")
 print("|---|---|---|---|")
@@ -88,4 +109,9 @@ print("| target | measured | result |")
 print("|---|---|---|")
 for target, measured, result in rows:
     print(f"| {target} | {measured} | {result} |")
+print()
+print("| burst and flood | measured |")
+print("|---|---|")
+for shape, measured in figures:
+    print(f"| {shape} | {measured} |")
 sys.exit(0 if passed else 1)

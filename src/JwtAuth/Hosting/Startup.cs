@@ -66,8 +66,10 @@ public static partial class Startup
         await services.GetRequiredService<IAuthDatabase>().MigrateAsync(cancellationToken);
         await BootstrapAdmin.EnsureAsync(services, cancellationToken);
         await services.GetRequiredService<RevokedSessionSync>().LoadAsync(cancellationToken);
-        // The unknown-user hash is made now, so the first login for a missing name costs what every other one does.
-        services.GetRequiredService<BcryptPasswordHasher>().Warm();
+        // The unknown-user hash is made now, so the first login for a missing name costs what every other one does;
+        // made on a hashing thread, it gives admission its first measured hash time.
+        var hasher = services.GetRequiredService<BcryptPasswordHasher>();
+        await services.GetRequiredService<PasswordHashingQueue>().MeasureStartUpHashAsync(hasher.Warm);
     }
 
     private static void LogAddresses(WebApplication app, ILogger logger)

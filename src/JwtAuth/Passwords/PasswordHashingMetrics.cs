@@ -19,7 +19,7 @@ public sealed class PasswordHashingMetrics
             description: "Time a worker spends on one hash or verification (bcrypt).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
         _sheds = meter.CreateCounter<long>(ShedsName, unit: "{request}",
-            description: "Requests turned away (503) because every place in the hashing queue stayed taken.");
+            description: "Requests turned away (503) because their expected wait for hashing stayed beyond Passwords:MaxQueueWait.");
     }
 
     public void Hashed(TimeSpan duration) => _duration.Record(duration.TotalSeconds);

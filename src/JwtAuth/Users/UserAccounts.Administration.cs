@@ -126,7 +126,8 @@ public sealed partial class UserAccounts
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null) return new DeleteAccountOutcome.NoAccount();
         if (string.IsNullOrEmpty(password)) return new DeleteAccountOutcome.Invalid(new ValidationErrors().Add("password", "The password is required."));
-        if (await hashing.AdmitAsync(cancellationToken) is not { } slot) return new DeleteAccountOutcome.Busy(PasswordHashingQueue.RetryAfter);
+        var admission = await hashing.AdmitAsync(hashes: 1, cancellationToken);
+        if (admission.Slot is not { } slot) return new DeleteAccountOutcome.Busy(admission.RetryAfter);
         using (slot)
         {
             var check = await CheckOwnPasswordAsync(user, sessionId, password, "wrong password at account deletion", slot, cancellationToken);

@@ -64,9 +64,10 @@ public sealed partial class UserAccounts
         {
             return new PasswordResetOutcome.InvalidPassword(passwordError);
         }
-        if (await hashing.AdmitAsync(cancellationToken) is not { } slot)
+        var admission = await hashing.AdmitAsync(hashes: 1, cancellationToken);
+        if (admission.Slot is not { } slot)
         {
-            return new PasswordResetOutcome.Busy(PasswordHashingQueue.RetryAfter);
+            return new PasswordResetOutcome.Busy(admission.RetryAfter);
         }
         string passwordHash;
         using (slot)

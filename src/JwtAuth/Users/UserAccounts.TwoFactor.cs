@@ -17,7 +17,8 @@ public sealed partial class UserAccounts
         if (user is null) return new TwoFactorOutcome.NoAccount();
         if (string.IsNullOrEmpty(password)) return Invalid("password", "The password is required.");
         if (user.TotpEnabledAt is not null) return new TwoFactorOutcome.AlreadyOn();
-        if (await hashing.AdmitAsync(cancellationToken) is not { } slot) return new TwoFactorOutcome.Busy(PasswordHashingQueue.RetryAfter);
+        var admission = await hashing.AdmitAsync(hashes: 1, cancellationToken);
+        if (admission.Slot is not { } slot) return new TwoFactorOutcome.Busy(admission.RetryAfter);
         using (slot)
         {
             var check = await CheckOwnPasswordAsync(user, sessionId, password, "wrong password at two-factor enrolment", slot, cancellationToken);
@@ -73,7 +74,8 @@ public sealed partial class UserAccounts
         if (factor is null) errors.Add("code", "The code must be a current TOTP code or an unused recovery code.");
         if (errors.Any) return new TwoFactorOutcome.Invalid(errors);
         if (user.TotpEnabledAt is null) return Invalid("code", "Two-factor login is not on.");
-        if (await hashing.AdmitAsync(cancellationToken) is not { } slot) return new TwoFactorOutcome.Busy(PasswordHashingQueue.RetryAfter);
+        var admission = await hashing.AdmitAsync(hashes: 1, cancellationToken);
+        if (admission.Slot is not { } slot) return new TwoFactorOutcome.Busy(admission.RetryAfter);
         using (slot)
         {
             var decision = await lockout.BeginAttemptAsync(user.NormalizedUsername, cancellationToken);

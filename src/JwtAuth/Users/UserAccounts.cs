@@ -75,9 +75,10 @@ public sealed partial class UserAccounts(
         {
             return new CreateUserOutcome.EmailTaken();
         }
-        if (await hashing.AdmitAsync(cancellationToken) is not { } slot)
+        var admission = await hashing.AdmitAsync(hashes: 1, cancellationToken);
+        if (admission.Slot is not { } slot)
         {
-            return new CreateUserOutcome.Busy(PasswordHashingQueue.RetryAfter);
+            return new CreateUserOutcome.Busy(admission.RetryAfter);
         }
         string passwordHash;
         using (slot)
@@ -145,9 +146,11 @@ public sealed partial class UserAccounts(
     private async Task<LoginOutcome> CheckAndStartSessionAsync(
         UsernameRules.Username username, string password, SecondFactor factor, string clientId, CancellationToken cancellationToken)
     {
-        if (await hashing.AdmitAsync(cancellationToken) is not { } slot)
+        // A rehash at a raised work factor is a second hash, rare enough to be counted when it runs rather than reserved.
+        var admission = await hashing.AdmitAsync(hashes: 1, cancellationToken);
+        if (admission.Slot is not { } slot)
         {
-            return new LoginOutcome.Busy(PasswordHashingQueue.RetryAfter);
+            return new LoginOutcome.Busy(admission.RetryAfter);
         }
         using (slot)
         {
@@ -228,9 +231,11 @@ public sealed partial class UserAccounts(
             errors.Add("new_password", newPasswordError);
         }
         if (errors.Any) return new PasswordChangeOutcome.Invalid(errors);
-        if (await hashing.AdmitAsync(cancellationToken) is not { } slot)
+        // Two hashes: the current password is verified, then the new one hashed.
+        var admission = await hashing.AdmitAsync(hashes: 2, cancellationToken);
+        if (admission.Slot is not { } slot)
         {
-            return new PasswordChangeOutcome.Busy(PasswordHashingQueue.RetryAfter);
+            return new PasswordChangeOutcome.Busy(admission.RetryAfter);
         }
         using (slot)
         {

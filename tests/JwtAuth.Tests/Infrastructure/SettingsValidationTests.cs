@@ -39,6 +39,27 @@ public sealed class SettingsValidationTests
         Assert.Empty(Failures(new PasswordOptionsValidator(), new PasswordOptions { BcryptWorkFactor = workFactor }));
     }
 
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("-00:00:01")]
+    public void Non_positive_max_queue_wait_is_refused(string maxQueueWait)
+    {
+        var options = new PasswordOptions { MaxQueueWait = TimeSpan.Parse(maxQueueWait, System.Globalization.CultureInfo.InvariantCulture) };
+
+        var failure = Assert.Single(Failures(new PasswordOptionsValidator(), options));
+
+        Assert.StartsWith("Passwords:MaxQueueWait", failure);
+    }
+
+    [Fact]
+    public void Max_queue_wait_defaults_to_five_seconds_and_is_accepted()
+    {
+        var options = new PasswordOptions();
+
+        Assert.Equal(TimeSpan.FromSeconds(5), options.MaxQueueWait);
+        Assert.Empty(Failures(new PasswordOptionsValidator(), options));
+    }
+
     [Fact]
     public void Negative_lockout_attempts_and_a_non_positive_duration_are_refused()
     {
@@ -151,6 +172,7 @@ public sealed class SettingsValidationTests
 
     [Theory]
     [InlineData("Passwords:BcryptWorkFactor", "3")]
+    [InlineData("Passwords:MaxQueueWait", "00:00:00")]
     [InlineData("Jwt:AccessTokenLifetime", "00:00:00")]
     [InlineData("Lockout:Duration", "-00:01:00")]
     [InlineData("ForwardedHeaders:KnownProxies:0", "proxy.local")]
@@ -166,7 +188,8 @@ public sealed class SettingsValidationTests
     public async Task Host_with_valid_settings_of_the_same_kinds_starts()
     {
         using var app = new JwtAuthApplication(
-            ("Passwords:BcryptWorkFactor", "4"), ("Jwt:AccessTokenLifetime", "00:00:01"), ("Lockout:Duration", "00:00:01"),
+            ("Passwords:BcryptWorkFactor", "4"), ("Passwords:MaxQueueWait", "00:00:00.001"),
+            ("Jwt:AccessTokenLifetime", "00:00:01"), ("Lockout:Duration", "00:00:01"),
             ("ForwardedHeaders:KnownProxies:0", "10.0.0.1"), ("Bootstrap:AdminUsername", "root"), ("Bootstrap:AdminPassword", "bootstrap password 1"));
         using var client = app.CreateClient();
 

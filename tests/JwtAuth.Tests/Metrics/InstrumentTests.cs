@@ -45,23 +45,22 @@ public sealed class InstrumentTests : IDisposable
     }
 
     [Fact]
-    public async Task A_login_turned_away_by_a_full_hashing_queue_is_busy_and_a_shed()
+    public async Task A_login_turned_away_by_a_busy_hashing_queue_is_busy_and_a_shed()
     {
         await _app.CreateUserAsync("alice");
         using var release = new ManualResetEventSlim();
-        var (slots, blocked) = await SaturateAsync(_app.Services.GetRequiredService<PasswordHashingQueue>(), release);
+        var held = await BusyHashing.HoldASlowHashAsync(_app.Services.GetRequiredService<PasswordHashingQueue>(), _app.Time, release);
         using var logins = _app.Collect<long>(LoginMetrics.LoginsName);
         using var sheds = _app.Collect<long>(PasswordHashingMetrics.ShedsName);
 
-        var response = await _app.PostLoginAsync("alice", JwtAuthApplication.DefaultPassword);
+        var response = await BusyHashing.InRealTimeAsync(_app.Time, _app.PostLoginAsync("alice", JwtAuthApplication.DefaultPassword));
 
         await response.EnsureStatusAsync(HttpStatusCode.ServiceUnavailable);
         Assert.Equal(1, logins.Total(LoginMetrics.ResultTag, LoginMetrics.LoginResults.Busy));
         Assert.Equal(1, logins.Total());
         Assert.Equal(1, sheds.Total());
         release.Set();
-        await Task.WhenAll(blocked);
-        slots.ForEach(s => s.Dispose());
+        await held;
     }
 
     [Fact]
@@ -255,22 +254,5 @@ public sealed class InstrumentTests : IDisposable
     {
         await response.EnsureStatusAsync(HttpStatusCode.OK);
         return (await response.Content.ReadFromJsonAsync<TokenResponse>(JwtAuthApplication.Json))!;
-    }
-
-    private static async Task<(List<PasswordHashingQueue.HashingSlot> Slots, List<Task<bool>> Blocked)> SaturateAsync(
-        PasswordHashingQueue queue, ManualResetEventSlim release)
-    {
-        var slots = new List<PasswordHashingQueue.HashingSlot>();
-        var blocked = new List<Task<bool>>();
-        while (await queue.AdmitAsync(CancellationToken.None) is { } slot)
-        {
-            slots.Add(slot);
-            blocked.Add(slot.RunAsync(() => release.Wait(TimeSpan.FromSeconds(30))));
-            if (slots.Count > 1000)
-            {
-                throw new InvalidOperationException("The queue never filled up.");
-            }
-        }
-        return (slots, blocked);
     }
 }

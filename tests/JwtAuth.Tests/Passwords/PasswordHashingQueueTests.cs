@@ -1,191 +1,262 @@
-using System.Net;
+using System.Globalization;
 using System.Net.Http.Json;
+using JwtAuth.Passwords;
 using JwtAuth.Tests.Infrastructure;
-using JwtAuth.Users;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using JwtAuth.Passwords;
 
 namespace JwtAuth.Tests.Passwords;
 
+/// <summary>The queue on a fake clock: hashes "take" the time a test moves the clock by while they run.</summary>
 public sealed class PasswordHashingQueueTests
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private static readonly PasswordHashingMetrics Metrics = new(TestMeters.NewFactory());
 
     [Fact]
     public async Task Work_runs_off_the_thread_pool_and_returns_its_result()
     {
-        using var queue = new PasswordHashingQueue(TimeProvider.System, Metrics);
-        using (var slot = await queue.AdmitAsync(CancellationToken.None) ?? throw new InvalidOperationException("Not admitted."))
-        {
-            var (result, onPoolThread) = await slot.RunAsync(() => (42, Thread.CurrentThread.IsThreadPoolThread));
+        using var queue = NewQueue(new FakeTimeProvider());
+        using var slot = await AdmittedAsync(queue);
 
-            Assert.Equal(42, result);
-            Assert.False(onPoolThread);
-        }
-    }
+        var (result, onPoolThread) = await slot.RunAsync(() => (42, Thread.CurrentThread.IsThreadPoolThread));
 
-    [Fact]
-    public async Task Each_piece_of_work_is_timed_on_its_worker()
-    {
-        var meters = TestMeters.NewFactory();
-        using var durations = TestMeters.Collect<double>(meters, PasswordHashingMetrics.DurationName);
-        using var queue = new PasswordHashingQueue(TimeProvider.System, new PasswordHashingMetrics(meters), workers: 1);
-        using (var slot = await queue.AdmitAsync(CancellationToken.None) ?? throw new InvalidOperationException("Not admitted."))
-        {
-            await slot.RunAsync(() => { Thread.Sleep(TimeSpan.FromMilliseconds(200)); return 0; });
-        }
-
-        var measured = Assert.Single(durations.GetMeasurementSnapshot());
-        Assert.InRange(measured.Value, 0.2, 10);
-    }
-
-    [Fact]
-    public async Task A_request_turned_away_is_counted_as_a_shed()
-    {
-        var meters = TestMeters.NewFactory();
-        using var sheds = TestMeters.Collect<long>(meters, PasswordHashingMetrics.ShedsName);
-        using var queue = new PasswordHashingQueue(TimeProvider.System, new PasswordHashingMetrics(meters), workers: 1);
-        using var release = new ManualResetEventSlim();
-        var (slots, blocked) = await SaturateAsync(queue, release);
-        var shedWhileFilling = sheds.GetMeasurementSnapshot().Sum(m => m.Value);
-
-        Assert.Null(await queue.AdmitAsync(CancellationToken.None));
-
-        Assert.Equal(1, shedWhileFilling);
-        Assert.Equal(2, sheds.GetMeasurementSnapshot().Sum(m => m.Value));
-        release.Set();
-        await Task.WhenAll(blocked);
-        slots.ForEach(s => s.Dispose());
+        Assert.Equal(42, result);
+        Assert.False(onPoolThread);
     }
 
     [Fact]
     public async Task Exceptions_reach_the_caller()
     {
-        using var queue = new PasswordHashingQueue(TimeProvider.System, Metrics);
-        using (var slot = await queue.AdmitAsync(CancellationToken.None) ?? throw new InvalidOperationException("Not admitted."))
+        using var queue = NewQueue(new FakeTimeProvider());
+        using var slot = await AdmittedAsync(queue);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => slot.RunAsync<int>(() => throw new InvalidOperationException()));
+    }
+
+    [Fact]
+    public void Until_a_hash_is_measured_the_hash_time_is_guessed_from_the_work_factor()
+    {
+        var time = new FakeTimeProvider();
+        using var cheap = new PasswordHashingQueue(time, new PasswordOptions { BcryptWorkFactor = 4 }, Metrics, workers: 1);
+        using var dear = new PasswordHashingQueue(time, new PasswordOptions { BcryptWorkFactor = 12 }, Metrics, workers: 1);
+
+        Assert.Equal(cheap.HashTime * 256, dear.HashTime);
+        Assert.InRange(dear.HashTime, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task The_hash_time_is_a_moving_average_of_measured_hashes_whose_first_replaces_the_guess()
+    {
+        var time = new FakeTimeProvider();
+        using var queue = NewQueue(time);
+
+        await HashTakingAsync(queue, time, TimeSpan.FromSeconds(2));
+        Assert.Equal(TimeSpan.FromSeconds(2), queue.HashTime);
+
+        await HashTakingAsync(queue, time, TimeSpan.FromSeconds(6));
+        Assert.Equal(TimeSpan.FromSeconds(3), queue.HashTime);
+    }
+
+    [Fact]
+    public async Task The_start_up_hash_runs_on_a_hashing_thread_and_is_measured()
+    {
+        var time = new FakeTimeProvider();
+        using var queue = NewQueue(time);
+        var onPoolThread = true;
+
+        await queue.MeasureStartUpHashAsync(() =>
         {
-            await Assert.ThrowsAsync<InvalidOperationException>(() => slot.RunAsync<int>(() => throw new InvalidOperationException()));
-        }
+            onPoolThread = Thread.CurrentThread.IsThreadPoolThread;
+            time.Advance(TimeSpan.FromMilliseconds(300));
+        });
+
+        Assert.False(onPoolThread);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), queue.HashTime);
+        Assert.Equal(0, queue.Queued);
     }
 
     [Fact]
-    public async Task A_full_queue_turns_requests_away_until_a_place_is_freed()
+    public async Task The_expected_wait_is_the_queued_hashes_and_its_own_at_the_measured_time_over_the_hashes_that_may_run_now()
     {
-        using var queue = new PasswordHashingQueue(TimeProvider.System, Metrics);
-        using var release = new ManualResetEventSlim();
-        var (slots, blocked) = await SaturateAsync(queue, release);
+        var time = new FakeTimeProvider();
+        using var queue = NewQueue(time, workers: 2);
+        await HashTakingAsync(queue, time, TimeSpan.FromSeconds(2));
+        using var login = await AdmittedAsync(queue);
+        using var passwordChange = await AdmittedAsync(queue, hashes: 2);
 
-        Assert.Null(await queue.AdmitAsync(CancellationToken.None));
+        Assert.Equal(3, queue.Queued);
+        Assert.Equal(2, queue.ConcurrencyNow);
+        Assert.Equal(TimeSpan.FromSeconds(4), queue.ExpectedWait(hashes: 1));
+        Assert.Equal(TimeSpan.FromSeconds(5), queue.ExpectedWait(hashes: 2));
 
-        release.Set();
-        await Task.WhenAll(blocked);
-        slots[0].Dispose();
-        slots[0].Dispose();
-        using var freed = await queue.AdmitAsync(CancellationToken.None);
-        Assert.NotNull(freed);
-        Assert.Null(await queue.AdmitAsync(CancellationToken.None));
-        slots.ForEach(s => s.Dispose());
+        queue.NoteRequest(endpoint: null);
+
+        Assert.Equal(1, queue.ConcurrencyNow);
+        Assert.Equal(TimeSpan.FromSeconds(8), queue.ExpectedWait(hashes: 1));
     }
 
     [Fact]
-    public async Task A_request_that_finds_the_queue_full_takes_a_place_freed_while_it_waits()
+    public async Task With_nothing_queued_a_request_is_admitted_however_long_its_hashes_would_take()
     {
-        using var queue = new PasswordHashingQueue(TimeProvider.System, Metrics);
-        using var release = new ManualResetEventSlim();
-        var (slots, blocked) = await SaturateAsync(queue, release);
+        var time = new FakeTimeProvider();
+        using var queue = NewQueue(time, workers: 1, maxQueueWait: TimeSpan.FromMilliseconds(1));
+        await HashTakingAsync(queue, time, TimeSpan.FromSeconds(2));
 
-        var waiting = queue.AdmitAsync(CancellationToken.None);
-        Assert.False(waiting.IsCompleted);
-        slots[^1].Dispose();
+        using var slot = await AdmittedAsync(queue, hashes: 2);
 
-        using var admitted = await waiting;
+        Assert.Equal(2, queue.Queued);
+    }
+
+    [Fact]
+    public async Task A_burst_is_admitted_at_once_while_its_expected_wait_is_within_the_bound()
+    {
+        var time = new FakeTimeProvider();
+        // 30 logins at cost 12 on 2 cores: about 260 ms a hash, so the 30th expects 3.9 s, within the 5 s bound.
+        using var queue = NewQueue(time, workers: 2, maxQueueWait: TimeSpan.FromSeconds(5));
+        await HashTakingAsync(queue, time, TimeSpan.FromMilliseconds(260));
+
+        var burst = Enumerable.Range(0, 38).Select(_ => queue.AdmitAsync(hashes: 1, CancellationToken.None)).ToList();
+
+        // The 38th expects 38 x 130 ms = 4.94 s; a 39th would expect 5.07 s and must wait.
+        Assert.All(burst, admission => Assert.True(admission.IsCompletedSuccessfully));
+        var slots = (await Task.WhenAll(burst)).Select(admission => admission.Slot).ToList();
+        Assert.All(slots, slot => Assert.NotNull(slot));
+        var beyond = queue.AdmitAsync(hashes: 1, CancellationToken.None);
+        Assert.False(beyond.IsCompleted);
+
+        slots[0]!.Dispose();
+        using var admitted = (await beyond.WaitAsync(Patience)).Slot;
         Assert.NotNull(admitted);
-        release.Set();
-        await Task.WhenAll(blocked);
-        slots.ForEach(s => s.Dispose());
+        slots.ForEach(slot => slot!.Dispose());
     }
 
     [Fact]
-    public async Task A_login_flood_beyond_the_queue_gets_503_with_retry_after_and_counts_nothing()
+    public async Task Admission_follows_the_concurrency_now()
     {
-        using var app = new JwtAuthApplication(("Lockout:MaxFailedAttempts", "2"));
-        await app.RegisterAsync("alice");
-        using var release = new ManualResetEventSlim();
-        var (slots, blocked) = await SaturateAsync(app.Services.GetRequiredService<PasswordHashingQueue>(), release);
-        using var client = app.CreateClient();
+        var time = new FakeTimeProvider();
+        using var queue = NewQueue(time, workers: 2, maxQueueWait: TimeSpan.FromSeconds(5));
+        await HashTakingAsync(queue, time, TimeSpan.FromSeconds(2));
+        using var first = await AdmittedAsync(queue);
+        using var second = await AdmittedAsync(queue);
+        queue.NoteRequest(endpoint: null);
+        time.Advance(PasswordHashingQueue.OtherRequestsWindow / 2);
 
-        var responses = new List<HttpResponseMessage>();
-        for (var i = 0; i < 3; i++)
-        {
-            responses.Add(await client.PostAsJsonAsync("/login", new { username = "alice", password = "a wrong password" }));
-        }
+        // On one worker the third would wait 3 x 2 s = 6 s; once the other requests have stopped, 3 x 2 s / 2 = 3 s.
+        var third = queue.AdmitAsync(hashes: 1, CancellationToken.None);
+        Assert.False(third.IsCompleted);
+        time.Advance(PasswordHashingQueue.AdmissionWait);
 
-        foreach (var response in responses)
-        {
-            await response.EnsureStatusAsync(HttpStatusCode.ServiceUnavailable);
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
-        }
-        Assert.Equal(0, await app.WithDbAsync(db => db.LoginThrottles.CountAsync()));
-        release.Set();
-        await Task.WhenAll(blocked);
-        slots.ForEach(s => s.Dispose());
-        var afterwards = await client.PostAsJsonAsync("/login", new { username = "alice", password = JwtAuthApplication.DefaultPassword });
-        await afterwards.EnsureStatusAsync(HttpStatusCode.OK);
+        using var admitted = (await third.WaitAsync(Patience)).Slot;
+        Assert.NotNull(admitted);
+    }
+
+    [Theory]
+    [InlineData("00:00:01.5", 1, 3)]
+    [InlineData("00:00:01.5", 2, 5)]
+    [InlineData("00:00:03.9", 1, 1)]
+    [InlineData("00:00:00.001", 1, 4)]
+    public async Task Beyond_the_bound_a_request_is_turned_away_after_the_pacing_wait_with_retry_after_from_the_estimate(
+        string maxQueueWait, int hashes, int retryAfterSeconds)
+    {
+        var time = new FakeTimeProvider();
+        using var queue = NewQueue(time, workers: 1, maxQueueWait: TimeSpan.Parse(maxQueueWait, CultureInfo.InvariantCulture));
+        await HashTakingAsync(queue, time, TimeSpan.FromSeconds(2));
+        using var held = await AdmittedAsync(queue);
+
+        // It would wait (1 queued + its own) x 2 s: it gets the time until that is within the bound, rounded up.
+        var turnedAway = queue.AdmitAsync(hashes, CancellationToken.None);
+        time.Advance(PasswordHashingQueue.AdmissionWait - TimeSpan.FromMilliseconds(1));
+        Assert.False(turnedAway.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        var admission = await turnedAway.WaitAsync(Patience);
+        Assert.Null(admission.Slot);
+        Assert.Equal(TimeSpan.FromSeconds(retryAfterSeconds), admission.RetryAfter);
+        Assert.Equal(1, queue.Queued);
     }
 
     [Fact]
-    public async Task The_token_endpoint_answers_temporarily_unavailable_when_the_queue_is_full()
+    public async Task Each_hash_is_timed_and_each_request_turned_away_is_counted()
     {
-        using var app = new JwtAuthApplication();
-        await app.RegisterAsync("alice");
-        using var release = new ManualResetEventSlim();
-        var (slots, blocked) = await SaturateAsync(app.Services.GetRequiredService<PasswordHashingQueue>(), release);
-        using var client = app.CreateClient();
+        var meters = TestMeters.NewFactory();
+        using var durations = TestMeters.Collect<double>(meters, PasswordHashingMetrics.DurationName);
+        using var sheds = TestMeters.Collect<long>(meters, PasswordHashingMetrics.ShedsName);
+        var time = new FakeTimeProvider();
+        using var queue = NewQueue(time, workers: 1, maxQueueWait: TimeSpan.FromSeconds(1), metrics: new PasswordHashingMetrics(meters));
+        await HashTakingAsync(queue, time, TimeSpan.FromSeconds(2));
+        using var held = await AdmittedAsync(queue);
+        Assert.Empty(sheds.GetMeasurementSnapshot());
 
-        var response = await client.PostAsync("/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password",
-            ["username"] = "alice",
-            ["password"] = JwtAuthApplication.DefaultPassword,
-        }));
+        var turnedAway = queue.AdmitAsync(hashes: 1, CancellationToken.None);
+        time.Advance(PasswordHashingQueue.AdmissionWait);
+        Assert.Null((await turnedAway.WaitAsync(Patience)).Slot);
 
-        await response.EnsureStatusAsync(HttpStatusCode.ServiceUnavailable);
-        Assert.Contains("\"error\":\"temporarily_unavailable\"", await response.Content.ReadAsStringAsync());
-        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
-        release.Set();
-        await Task.WhenAll(blocked);
-        slots.ForEach(s => s.Dispose());
+        Assert.Equal(2.0, Assert.Single(durations.GetMeasurementSnapshot()).Value);
+        Assert.Equal(1, sheds.GetMeasurementSnapshot().Sum(m => m.Value));
     }
 
     [Fact]
-    public async Task Registration_is_turned_away_too_when_the_queue_is_full()
+    public async Task A_request_beyond_the_bound_is_admitted_when_the_queue_drains_within_the_pacing_wait()
     {
-        using var app = new JwtAuthApplication();
+        var time = new FakeTimeProvider();
+        using var queue = NewQueue(time, workers: 1, maxQueueWait: TimeSpan.FromSeconds(1));
+        await HashTakingAsync(queue, time, TimeSpan.FromSeconds(2));
         using var release = new ManualResetEventSlim();
-        var (slots, blocked) = await SaturateAsync(app.Services.GetRequiredService<PasswordHashingQueue>(), release);
-        using var client = app.CreateClient();
+        var heldSlot = await AdmittedAsync(queue);
+        var held = heldSlot.RunAsync(() => release.Wait(TimeSpan.FromSeconds(30)));
 
-        var response = await client.PostAsJsonAsync("/register", new { username = "bob", password = JwtAuthApplication.DefaultPassword });
-
-        await response.EnsureStatusAsync(HttpStatusCode.ServiceUnavailable);
-        Assert.Equal(0, await app.WithDbAsync(db => db.Users.CountAsync()));
+        var waiting = queue.AdmitAsync(hashes: 1, CancellationToken.None);
+        time.Advance(PasswordHashingQueue.AdmissionWait / 2);
+        Assert.False(waiting.IsCompleted);
         release.Set();
-        await Task.WhenAll(blocked);
-        slots.ForEach(s => s.Dispose());
+        await held;
+        heldSlot.Dispose();
+
+        using var admitted = (await waiting.WaitAsync(Patience)).Slot;
+        Assert.NotNull(admitted);
+    }
+
+    [Fact]
+    public async Task A_slot_counts_its_hashes_until_they_end_and_gives_back_those_it_did_not_run()
+    {
+        using var queue = NewQueue(new FakeTimeProvider());
+        var slot = await AdmittedAsync(queue, hashes: 2);
+        Assert.Equal(2, queue.Queued);
+
+        await slot.RunAsync(() => 0);
+        Assert.Equal(1, queue.Queued);
+
+        slot.Dispose();
+        slot.Dispose();
+        Assert.Equal(0, queue.Queued);
+    }
+
+    [Fact]
+    public async Task A_hash_beyond_the_reservation_is_counted_while_it_runs()
+    {
+        using var queue = NewQueue(new FakeTimeProvider());
+        using var release = new ManualResetEventSlim();
+        using var slot = await AdmittedAsync(queue);
+        await slot.RunAsync(() => 0);
+
+        var rehash = slot.RunAsync(() => release.Wait(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, queue.Queued);
+
+        release.Set();
+        await rehash;
+        Assert.Equal(0, queue.Queued);
     }
 
     [Fact]
     public async Task Hashing_uses_every_worker_while_nothing_else_is_served()
     {
-        using var queue = new PasswordHashingQueue(new FakeTimeProvider(), Metrics, workers: 2);
+        using var queue = NewQueue(new FakeTimeProvider(), workers: 2);
         using var release = new ManualResetEventSlim();
         var (started, done) = await StartTwoHashesAsync(queue, release);
 
-        Assert.True(started[0].Wait(TimeSpan.FromSeconds(10)));
-        Assert.True(started[1].Wait(TimeSpan.FromSeconds(10)));
+        Assert.True(started[0].Wait(Patience));
+        Assert.True(started[1].Wait(Patience));
         release.Set();
         await Task.WhenAll(done);
     }
@@ -194,20 +265,20 @@ public sealed class PasswordHashingQueueTests
     public async Task While_other_requests_are_served_hashing_leaves_a_worker_free_until_they_stop()
     {
         var time = new FakeTimeProvider();
-        using var queue = new PasswordHashingQueue(time, Metrics, workers: 2);
+        using var queue = NewQueue(time, workers: 2);
         queue.NoteRequest(endpoint: null);
         Assert.Equal(1, queue.ConcurrencyNow);
         using var release = new ManualResetEventSlim();
         var (started, done) = await StartTwoHashesAsync(queue, release);
 
         // The clock stands still, so the other requests stay recent: the second hash cannot start however long we wait.
-        var first = WaitHandle.WaitAny([started[0].WaitHandle, started[1].WaitHandle], TimeSpan.FromSeconds(10));
+        var first = WaitHandle.WaitAny([started[0].WaitHandle, started[1].WaitHandle], Patience);
         Assert.NotEqual(WaitHandle.WaitTimeout, first);
         Assert.False(started[1 - first].Wait(TimeSpan.FromMilliseconds(300)));
 
         time.Advance(PasswordHashingQueue.OtherRequestsWindow + TimeSpan.FromMilliseconds(1));
         Assert.Equal(2, queue.ConcurrencyNow);
-        Assert.True(started[1 - first].Wait(TimeSpan.FromSeconds(10)));
+        Assert.True(started[1 - first].Wait(Patience));
         release.Set();
         await Task.WhenAll(done);
     }
@@ -215,22 +286,22 @@ public sealed class PasswordHashingQueueTests
     [Fact]
     public async Task A_hash_waiting_for_its_turn_runs_when_the_other_one_ends()
     {
-        using var queue = new PasswordHashingQueue(new FakeTimeProvider(), Metrics, workers: 2);
+        using var queue = NewQueue(new FakeTimeProvider(), workers: 2);
         queue.NoteRequest(endpoint: null);
         using var release = new ManualResetEventSlim();
         var (started, done) = await StartTwoHashesAsync(queue, release);
 
         release.Set();
 
-        Assert.True(started[0].Wait(TimeSpan.FromSeconds(10)));
-        Assert.True(started[1].Wait(TimeSpan.FromSeconds(10)));
+        Assert.True(started[0].Wait(Patience));
+        Assert.True(started[1].Wait(Patience));
         await Task.WhenAll(done);
     }
 
     [Fact]
     public void One_worker_always_hashes()
     {
-        using var queue = new PasswordHashingQueue(new FakeTimeProvider(), Metrics, workers: 1);
+        using var queue = NewQueue(new FakeTimeProvider(), workers: 1);
 
         queue.NoteRequest(endpoint: null);
 
@@ -258,6 +329,29 @@ public sealed class PasswordHashingQueueTests
         Assert.Equal(holdsBack, queue.ServingOtherRequests);
     }
 
+    private static PasswordHashingQueue NewQueue(
+        FakeTimeProvider time, int workers = 2, TimeSpan? maxQueueWait = null, PasswordHashingMetrics? metrics = null) =>
+        new(time, new PasswordOptions { BcryptWorkFactor = 4, MaxQueueWait = maxQueueWait ?? TimeSpan.FromSeconds(5) }, metrics ?? Metrics, workers);
+
+    /// <summary>A request admitted at once; a test fails here rather than wait on a clock that stands still.</summary>
+    private static async Task<PasswordHashingQueue.HashingSlot> AdmittedAsync(PasswordHashingQueue queue, int hashes = 1)
+    {
+        var admission = queue.AdmitAsync(hashes, CancellationToken.None);
+        Assert.True(admission.IsCompleted, "The request was not admitted at once.");
+        return (await admission).Slot ?? throw new InvalidOperationException("The request was turned away.");
+    }
+
+    /// <summary>One hash that takes <paramref name="took"/> on the fake clock, which the queue measures.</summary>
+    private static async Task HashTakingAsync(PasswordHashingQueue queue, FakeTimeProvider time, TimeSpan took)
+    {
+        using var slot = await AdmittedAsync(queue);
+        await slot.RunAsync(() =>
+        {
+            time.Advance(took);
+            return 0;
+        });
+    }
+
     /// <summary>Two hashes that each signal when they start, then block until <paramref name="release"/>.</summary>
     private static async Task<(ManualResetEventSlim[] Started, Task[] Done)> StartTwoHashesAsync(PasswordHashingQueue queue, ManualResetEventSlim release)
     {
@@ -266,7 +360,7 @@ public sealed class PasswordHashingQueueTests
         for (var i = 0; i < 2; i++)
         {
             var index = i;
-            var slot = await queue.AdmitAsync(CancellationToken.None) ?? throw new InvalidOperationException("Not admitted.");
+            var slot = await AdmittedAsync(queue);
             done[i] = slot.RunAsync(() =>
             {
                 started[index].Set();
@@ -274,23 +368,5 @@ public sealed class PasswordHashingQueueTests
             }).ContinueWith(_ => slot.Dispose(), TaskScheduler.Default);
         }
         return (started, done);
-    }
-
-    /// <summary>Takes every place: the first ones occupy the workers, the rest wait in the queue, until <paramref name="release"/>.</summary>
-    private static async Task<(List<PasswordHashingQueue.HashingSlot> Slots, List<Task<bool>> Blocked)> SaturateAsync(
-        PasswordHashingQueue queue, ManualResetEventSlim release)
-    {
-        var slots = new List<PasswordHashingQueue.HashingSlot>();
-        var blocked = new List<Task<bool>>();
-        while (await queue.AdmitAsync(CancellationToken.None) is { } slot)
-        {
-            slots.Add(slot);
-            blocked.Add(slot.RunAsync(() => release.Wait(TimeSpan.FromSeconds(30))));
-            if (slots.Count > 1000)
-            {
-                throw new InvalidOperationException("The queue never filled up.");
-            }
-        }
-        return (slots, blocked);
     }
 }

@@ -1,19 +1,22 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
-// The parts of tests/load/run.sh that wrk cannot drive: seeding, refresh chains, the bcrypt bound.
+// The parts of tests/load/run.sh that wrk cannot drive: seeding, a burst of logins, refresh chains, the bcrypt bound.
 // Every command prints one JSON line.
 var command = args.Length > 0 ? args[0] : "";
 var options = ParseOptions(args.Skip(1).ToArray());
 var json = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+var busyRetries = 0;
 
 return command switch
 {
     "bcrypt" => Bcrypt(),
     "register" => await RegisterAsync(),
     "sessions" => await SessionsAsync(),
+    "burst" => await BurstAsync(),
     "refresh-chain" => await RefreshChainAsync(),
     "refresh-parallel" => await RefreshParallelAsync(),
     _ => Usage(),
@@ -21,7 +24,7 @@ return command switch
 
 int Usage()
 {
-    Console.Error.WriteLine("usage: LoadClient bcrypt|register|sessions|refresh-chain|refresh-parallel --option value ...");
+    Console.Error.WriteLine("usage: LoadClient bcrypt|register|sessions|burst|refresh-chain|refresh-parallel --option value ...");
     return 2;
 }
 
@@ -47,10 +50,10 @@ async Task<int> RegisterAsync()
     var failures = 0;
     await Parallel.ForAsync(0, int.Parse(Option("count", "1")), new ParallelOptions { MaxDegreeOfParallelism = int.Parse(Option("parallel", "4")) }, async (i, ct) =>
     {
-        var response = await http.PostAsJsonAsync("/register", new { username = $"{prefix}{i}", password }, ct);
+        using var response = await PostAsync(http, "/register", new { username = $"{prefix}{i}", password }, ct);
         if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failures);
     });
-    Print(new { failures });
+    Print(new { failures, busy_retries = busyRetries });
     return failures == 0 ? 0 : 1;
 }
 
@@ -83,7 +86,37 @@ async Task<int> SessionsAsync()
         }
     });
     await File.WriteAllLinesAsync(Option("out", "tokens.txt"), tokens);
-    Print(new { tokens = tokens.Count, sessions = pairs.Length, seconds = watch.Elapsed.TotalSeconds, login_seconds = loginSeconds });
+    Print(new { tokens = tokens.Count, sessions = pairs.Length, seconds = watch.Elapsed.TotalSeconds, login_seconds = loginSeconds, busy_retries = busyRetries });
+    return 0;
+}
+
+// --count logins of as many users (--prefix0, --prefix1, ...) sent at once, each on its own connection: how many were
+// answered 200 and how many 503 (with their Retry-After), and when the last answer came.
+async Task<int> BurstAsync()
+{
+    var count = int.Parse(Option("count", "30"));
+    var prefix = Option("prefix", "user");
+    var password = Option("password", "load test password");
+    using var http = Client(count);
+    // The connections are opened beforehand, so the logins leave together; the pause after lets the server stop
+    // counting those requests as other traffic, which would keep a core from hashing.
+    await Task.WhenAll(Enumerable.Range(0, count).Select(_ => http.GetAsync("/health/live")));
+    await Task.Delay(500);
+    var watch = Stopwatch.StartNew();
+    var answers = await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
+    {
+        using var response = await http.PostAsJsonAsync("/login", new { username = $"{prefix}{i}", password });
+        return (Status: (int)response.StatusCode, RetryAfter: response.Headers.RetryAfter?.Delta?.TotalSeconds, Seconds: watch.Elapsed.TotalSeconds);
+    }));
+    Print(new
+    {
+        logins = count,
+        ok = answers.Count(a => a.Status == 200),
+        shed = answers.Count(a => a.Status == 503),
+        other = answers.Count(a => a.Status is not 200 and not 503),
+        retry_after = answers.Where(a => a.RetryAfter is not null).Select(a => a.RetryAfter!.Value).Order(),
+        last_answer_seconds = answers.Max(a => a.Seconds),
+    });
     return 0;
 }
 
@@ -151,9 +184,23 @@ async Task<long> CountRotationsAsync()
     return (long)(await query.ExecuteScalarAsync())!;
 }
 
+// A 503 (password hashing busy) is retried after its Retry-After, as a client should: seeding must not fail because
+// the machine had a slow moment.
+async Task<HttpResponseMessage> PostAsync(HttpClient http, string path, object body, CancellationToken cancellationToken = default)
+{
+    for (var attempt = 1; ; attempt++)
+    {
+        var response = await http.PostAsJsonAsync(path, body, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 10) return response;
+        Interlocked.Increment(ref busyRetries);
+        await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), cancellationToken);
+        response.Dispose();
+    }
+}
+
 async Task<TokenPair> PostForTokensAsync(HttpClient http, string path, object body)
 {
-    var response = await http.PostAsJsonAsync(path, body);
+    using var response = await PostAsync(http, path, body);
     if (!response.IsSuccessStatusCode)
     {
         throw new InvalidOperationException($"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
