@@ -57,4 +57,9 @@ export const api = {
   forgotPassword: (email) => send('password/forgot', { body: { email } }),
   resetPassword: (token, newPassword) => send('password/reset', { body: { token, new_password: newPassword } }),
   confirmEmail: (token) => send('email/confirm', { body: { token } }),
+
+  // Two-factor login (TOTP) of the signed-in user.
+  enrolTotp: (accessToken, password) => send('me/mfa/totp', { body: { password }, accessToken }),
+  confirmTotp: (accessToken, code) => send('me/mfa/totp/confirm', { body: { code }, accessToken }),
+  turnOffTotp: (accessToken, password, code) => send('me/mfa/totp', { method: 'DELETE', body: { password, code }, accessToken }),
 };

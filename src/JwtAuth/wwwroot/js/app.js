@@ -1,6 +1,6 @@
 // The demo page: log in or register (cookie mode), with a second factor when the account has one; the links mailed
 // for a forgotten password and an address to confirm; the current user from /me, the access token decoded and
-// counting down; and the JWT decoder. Every value from a token or the server is shown as text.
+// counting down, two-factor enrolment; and the JWT decoder. Every value from a token or the server is shown as text.
 
 import { $, el, fill, show } from './dom.js';
 import { api, ApiError } from './api.js';
@@ -21,6 +21,9 @@ let pendingLoginTimer = 0;
 const PENDING_LOGIN_MS = 5 * 60_000;
 /** The token of a #reset= link, in memory only, until the new password is set or the user leaves the form. */
 let resetToken = null;
+/** Two-factor login of the signed-in user: 'off', 'setup' (scanning and confirming), 'codes' (recovery codes shown
+ * once) or 'on'. */
+let twoFactor = 'off';
 
 /** The tokens mailed in links are base64url; anything else is a damaged link and is never sent or shown. */
 const LINK_TOKEN = /^[A-Za-z0-9_-]{16,512}$/;
@@ -377,11 +380,13 @@ function onSessionChange({ detail }) {
   if (session.signedIn && panel === 'second-factor') setPanel(null);
   renderPanels();
   if (!session.signedIn) {
+    setTwoFactor('off');
     // A signed-out account comes back through the login form.
     if (mode !== 'login') setMode('login');
     fill($('account-errors'), ...(detail.message ? [el('li', { className: 'info' }, detail.message)] : []));
     return;
   }
+  if (detail.reason === 'signed-in' || detail.reason === 'restored') setTwoFactor(tokenSaysTwoFactor() ? 'on' : 'off');
   renderToken();
   tick();
   fill($('session-status'), {
@@ -391,6 +396,98 @@ function onSessionChange({ detail }) {
     shared: `Refreshed by another tab at ${new Date().toLocaleTimeString()}.`,
   }[detail.reason] ?? '');
   if (detail.reason !== 'shared') callMe();
+}
+
+// Two-factor login of the signed-in user -------------------------------------------------------------------------------
+
+/** A session logged in with a code (amr "otp") belongs to an account with two-factor login on. One logged in with the
+ * password alone had it off then; it may have been turned on since elsewhere, which enrolment then reports (409). */
+function tokenSaysTwoFactor() {
+  const amr = decodeJwt(session.accessToken ?? '').payload?.amr;
+  return Array.isArray(amr) && amr.includes('otp');
+}
+
+const TWO_FACTOR_STATES = {
+  off: 'Off: your password alone logs you in.',
+  setup: 'Setting up: scan the QR code, then confirm with the first code the app shows.',
+  codes: 'On. Save your recovery codes now.',
+  on: 'On: logging in needs your password and a code from your authenticator app.',
+};
+
+function setTwoFactor(next) {
+  twoFactor = next;
+  fill($('two-factor-state'), TWO_FACTOR_STATES[next]);
+  $('two-factor-state').className = next === 'on' || next === 'codes' ? 'ok' : '';
+  show($('two-factor-enrol'), next === 'off');
+  show($('two-factor-setup'), next === 'setup');
+  show($('two-factor-codes'), next === 'codes');
+  show($('two-factor-off'), next === 'on');
+  if (next !== 'setup') {
+    // The secret is shown only while it is being set up.
+    $('two-factor-qr').removeAttribute('src');
+    fill($('two-factor-secret'));
+    $('two-factor-uri').removeAttribute('href');
+    $('two-factor-confirm-code').value = '';
+  }
+  if (next !== 'codes') fill($('two-factor-recovery-codes'));
+  for (const id of ['two-factor-enrol-password', 'two-factor-off-password', 'two-factor-off-code']) $(id).value = '';
+}
+
+/** The QR code comes as an SVG document; it is shown as an image (data: URI), which runs no script, never parsed
+ * into the page. */
+function svgImageUri(svg) {
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(String(svg))}`;
+}
+
+async function twoFactorStep(button, work) {
+  button.disabled = true;
+  fill($('two-factor-errors'));
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 409) {
+      setTwoFactor('on');
+      showLines($('two-factor-errors'), ['Two-factor login is already on for this account.'], 'info');
+    } else {
+      showErrors($('two-factor-errors'), error);
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function enrolTwoFactor(event) {
+  event.preventDefault();
+  return twoFactorStep($('two-factor-enrol-submit'), async () => {
+    const setup = await session.enrolTotp($('two-factor-enrol-password').value);
+    setTwoFactor('setup');
+    $('two-factor-qr').src = svgImageUri(setup.qr_svg);
+    const secret = String(setup.secret);
+    fill($('two-factor-secret'), secret.match(/.{1,4}/g)?.join(' ') ?? secret);
+    const uri = String(setup.otpauth_uri);
+    const link = $('two-factor-uri');
+    if (uri.startsWith('otpauth://')) link.href = uri;
+    show(link, uri.startsWith('otpauth://'));
+    $('two-factor-confirm-code').focus();
+  });
+}
+
+function confirmTwoFactor(event) {
+  event.preventDefault();
+  return twoFactorStep($('two-factor-confirm-submit'), async () => {
+    const { recovery_codes: codes } = await session.confirmTotp($('two-factor-confirm-code').value.replace(/\s+/g, ''));
+    setTwoFactor('codes');
+    fill($('two-factor-recovery-codes'), ...codes.map((code) => el('li', {}, el('code', {}, code))));
+  });
+}
+
+function turnOffTwoFactor(event) {
+  event.preventDefault();
+  return twoFactorStep($('two-factor-off-submit'), async () => {
+    await session.turnOffTotp($('two-factor-off-password').value, $('two-factor-off-code').value.trim());
+    setTwoFactor('off');
+    showLines($('two-factor-errors'), ['Two-factor login is off.'], 'info');
+  });
 }
 
 // The decoder --------------------------------------------------------------------------------------------------------
@@ -463,6 +560,11 @@ async function start() {
   $('reset-form').addEventListener('submit', submitReset);
   $('reset-ask-again').addEventListener('click', openForgot);
   $('reset-back').addEventListener('click', () => setPanel(null));
+  $('two-factor-enrol').addEventListener('submit', enrolTwoFactor);
+  $('two-factor-confirm').addEventListener('submit', confirmTwoFactor);
+  $('two-factor-setup-cancel').addEventListener('click', () => setTwoFactor('off'));
+  $('two-factor-codes-done').addEventListener('click', () => setTwoFactor('on'));
+  $('two-factor-off').addEventListener('submit', turnOffTwoFactor);
   $('call-me').addEventListener('click', callMe);
   $('refresh-now').addEventListener('click', () => session.refresh({ force: true }));
   $('logout').addEventListener('click', () => session.logout());
@@ -475,6 +577,7 @@ async function start() {
   setInterval(tick, 200);
 
   setMode('login');
+  setTwoFactor('off');
   renderPanels();
   try {
     if (!(await session.restore())) onSessionChange({ detail: { reason: 'signed-out' } });

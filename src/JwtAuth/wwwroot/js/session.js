@@ -103,6 +103,18 @@ export class BrowserSession extends EventTarget {
     return api.me(this.#accessToken);
   }
 
+  enrolTotp(password) {
+    return api.enrolTotp(this.#accessToken, password);
+  }
+
+  confirmTotp(code) {
+    return api.confirmTotp(this.#accessToken, code);
+  }
+
+  turnOffTotp(password, code) {
+    return api.turnOffTotp(this.#accessToken, password, code);
+  }
+
   async #refreshNow(reason) {
     const tokens = await api.refresh();
     if (reason === 'refreshed') this.#refreshes += 1;
