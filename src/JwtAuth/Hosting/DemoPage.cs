@@ -19,7 +19,7 @@ public sealed class DemoPageOptions
 public static class DemoPage
 {
     public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; " +
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; " +
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types 'none'";
 
     /// <summary>Next to the app's assembly, wherever it runs from: <c>dotnet run</c> uses the repository root as the content root.</summary>

@@ -46,23 +46,41 @@ public sealed class DemoPageTab
         return tab;
     }
 
+    /// <summary>Opens a link to the page, such as one from a mail, in a new tab.</summary>
+    public static async Task<DemoPageTab> OpenLinkAsync(IBrowserContext context, Uri server, Uri link)
+    {
+        var tab = new DemoPageTab(await context.NewPageAsync(), server);
+        await tab.Page.GotoAsync(link.ToString());
+        await tab.WaitUntilReadyAsync();
+        return tab;
+    }
+
     /// <summary>The page has finished restoring (or failing to restore) its session.</summary>
     public Task WaitUntilReadyAsync() => Page.WaitForSelectorAsync("body[data-ready='true']");
 
-    public async Task RegisterAsync(string username, string password)
+    /// <summary>Registers (with an address when one is given) and expects to be signed in.</summary>
+    public async Task RegisterAsync(string username, string password, string? email = null)
     {
         await Page.GetByRole(AriaRole.Tab, new() { Name = "Register" }).ClickAsync();
-        await FillAccountFormAsync(username, password, "Create account");
+        if (email is not null) await Page.GetByLabel("Email (optional)", new() { Exact = true }).FillAsync(email);
+        await SubmitAccountFormAsync(username, password, "Create account");
+        await ExpectSignedInAsync(username);
     }
 
-    public Task LoginAsync(string username, string password) => FillAccountFormAsync(username, password, "Log in");
-
-    private async Task FillAccountFormAsync(string username, string password, string button)
+    public async Task LoginAsync(string username, string password)
     {
-        await Page.GetByLabel("Username").FillAsync(username);
-        await Page.GetByLabel("Password").FillAsync(password);
-        await Page.GetByRole(AriaRole.Button, new() { Name = button, Exact = true }).ClickAsync();
+        await SubmitLoginAsync(username, password);
         await ExpectSignedInAsync(username);
+    }
+
+    /// <summary>Fills and sends the login form, whatever the answer.</summary>
+    public Task SubmitLoginAsync(string username, string password) => SubmitAccountFormAsync(username, password, "Log in");
+
+    private async Task SubmitAccountFormAsync(string username, string password, string button)
+    {
+        await Page.GetByLabel("Username", new() { Exact = true }).FillAsync(username);
+        await Page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
+        await Page.GetByRole(AriaRole.Button, new() { Name = button, Exact = true }).ClickAsync();
     }
 
     public async Task ExpectSignedInAsync(string username)

@@ -137,10 +137,11 @@ public class JwtAuthApplication : WebApplicationFactory<Program>
         });
     }
 
-    /// <summary>Starts the server on Kestrel at a free port of 127.0.0.1, for a real browser, and returns its address.</summary>
-    public Uri StartOnLoopback()
+    /// <summary>Starts the server on Kestrel at <paramref name="port"/> of 127.0.0.1 (by default a free one the system
+    /// picks), for a real browser, and returns its address.</summary>
+    public Uri StartOnLoopback(int port = 0)
     {
-        UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, port));
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new Uri(address.TrimEnd('/') + "/");

@@ -16,6 +16,17 @@ export class ApiError extends Error {
     const errors = this.problem?.errors ?? {};
     return Object.entries(errors).flatMap(([field, messages]) => messages.map((message) => `${field}: ${message}`));
   }
+
+  /** The messages a validation problem gives for one field, or an empty list. */
+  fieldErrors(field) {
+    const messages = this.problem?.errors?.[field];
+    return Array.isArray(messages) ? messages.map(String) : [];
+  }
+
+  /** A 401 that asks for a second factor: send the same password again with a code. */
+  get mfaRequired() {
+    return this.status === 401 && this.problem?.mfa_required === true;
+  }
 }
 
 async function send(path, { method = 'POST', body, headers = {}, accessToken } = {}) {
@@ -33,9 +44,22 @@ async function send(path, { method = 'POST', body, headers = {}, accessToken } =
 }
 
 export const api = {
-  register: (username, password) => send('register', { body: { username, password } }),
-  login: (username, password) => send('login', { body: { username, password, cookie: true }, headers: COOKIE_REQUEST }),
+  /** The address is left out when empty: it is optional. */
+  register: (username, password, email) => send('register', { body: email ? { username, password, email } : { username, password } }),
+  /** With two-factor login on, the same password again with { totp_code } or { recovery_code }. */
+  login: (username, password, secondFactor = {}) =>
+    send('login', { body: { username, password, ...secondFactor, cookie: true }, headers: COOKIE_REQUEST }),
   refresh: () => send('refresh', { headers: COOKIE_REQUEST }),
   logout: (allSessions) => send('logout', { body: { all_sessions: allSessions }, headers: COOKIE_REQUEST }),
   me: (accessToken) => send('me', { method: 'GET', accessToken }),
+
+  // The links mailed to the user, and the mail that starts a reset.
+  forgotPassword: (email) => send('password/forgot', { body: { email } }),
+  resetPassword: (token, newPassword) => send('password/reset', { body: { token, new_password: newPassword } }),
+  confirmEmail: (token) => send('email/confirm', { body: { token } }),
+
+  // Two-factor login (TOTP) of the signed-in user.
+  enrolTotp: (accessToken, password) => send('me/mfa/totp', { body: { password }, accessToken }),
+  confirmTotp: (accessToken, code) => send('me/mfa/totp/confirm', { body: { code }, accessToken }),
+  turnOffTotp: (accessToken, password, code) => send('me/mfa/totp', { method: 'DELETE', body: { password, code }, accessToken }),
 };

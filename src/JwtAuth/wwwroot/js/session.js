@@ -39,13 +39,14 @@ export class BrowserSession extends EventTarget {
   get nextRefreshAt() { return this.#accessToken ? this.#expiresAt - this.#margin() : 0; }
   get signedIn() { return this.#accessToken !== null; }
 
-  async register(username, password) {
-    await api.register(username, password);
+  async register(username, password, email) {
+    await api.register(username, password, email);
     return this.login(username, password);
   }
 
-  async login(username, password) {
-    const tokens = await api.login(username, password);
+  /** secondFactor is { totp_code } or { recovery_code } when the server asked for one (ApiError.mfaRequired). */
+  async login(username, password, secondFactor) {
+    const tokens = await api.login(username, password, secondFactor);
     this.#adopt(tokens.access_token, Date.now() + tokens.expires_in * 1000, tokens.expires_in * 1000, 'signed-in');
     this.#broadcast();
   }
@@ -100,6 +101,18 @@ export class BrowserSession extends EventTarget {
 
   me() {
     return api.me(this.#accessToken);
+  }
+
+  enrolTotp(password) {
+    return api.enrolTotp(this.#accessToken, password);
+  }
+
+  confirmTotp(code) {
+    return api.confirmTotp(this.#accessToken, code);
+  }
+
+  turnOffTotp(password, code) {
+    return api.turnOffTotp(this.#accessToken, password, code);
   }
 
   async #refreshNow(reason) {
