@@ -3,10 +3,23 @@
 # with a throwaway database, seeds users and tokens, drives it with wrk and the C# load client,
 # prints a table with pass/fail per target and the figures of a login burst and a login flood, and stops
 # the server. Loopback only; about 4 minutes with the build.
+#   bash tests/load/run.sh [--provider sqlite|postgres]
+# With --provider postgres the same targets run on a throwaway PostgreSQL cluster, and the 32 parallel refresh
+# sessions are spread over two instances on one database.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 export LOAD_DIR="$here" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+provider=sqlite
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --provider) provider=$2; shift 2 ;;
+    *) echo "usage: bash tests/load/run.sh [--provider sqlite|postgres]" >&2; exit 2 ;;
+  esac
+done
+case "$provider" in sqlite | postgres) ;; *) echo "unknown provider: $provider" >&2; exit 2 ;; esac
+# shellcheck source=postgres.sh
+source "$here/postgres.sh"
 
 if ! command -v wrk >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
@@ -14,9 +27,13 @@ fi
 
 started=$SECONDS
 work=$(mktemp -d)
-server_pid=""
-stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; fi; }
-trap 'stop_server; rm -rf "$work"' EXIT
+server_pid="" second_pid=""
+stop_server() {
+  local pid
+  for pid in $server_pid $second_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  server_pid="" second_pid=""
+}
+trap 'stop_server; stop_postgres; rm -rf "$work"' EXIT
 
 echo "building (Release)..." >&2
 dotnet build "$here/LoadClient/LoadClient.csproj" -c Release -o "$work/client" >"$work/client-build.log" 2>&1 &
@@ -25,25 +42,44 @@ dotnet publish "$root/src/JwtAuth/JwtAuth.csproj" -c Release -o "$work/app" >/de
 wait "$client_build" || { cat "$work/client-build.log" >&2; exit 1; }
 client() { dotnet "$work/client/LoadClient.dll" "$@"; }
 
-port=$((20000 + RANDOM % 20000))
-base="http://127.0.0.1:$port"
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+base="http://127.0.0.1:$(free_port)"
+second_base="http://127.0.0.1:$(free_port)"
 password="load test password"
 key=$(head -c 32 /dev/urandom | base64)
+if [ "$provider" = postgres ]; then
+  start_postgres
+  echo "PostgreSQL $POSTGRES_VERSION on a throwaway cluster" >&2
+fi
 
-# start_server NAME [Setting=value ...]: a Production server on a fresh database, logging at Warning.
-start_server() {
-  local name=$1; shift
+# The database of server NAME, into the array database: a SQLite file of its own, or a PostgreSQL database of its own
+# (created by the server).
+database_settings() {
+  if [ "$provider" = postgres ]; then
+    database=(Database__Provider=Postgres "Database__ConnectionString=$POSTGRES_CONNECTION;Database=load_$1")
+  else
+    database=("Database__ConnectionString=Data Source=$work/$1/jwtauth.db")
+  fi
+}
+
+# launch NAME URL [Setting=value ...]: a Production server on NAME's database, logging at Warning; its pid in launched.
+launch() {
+  local name=$1 url=$2 database; shift 2
   mkdir -p "$work/$name"
+  database_settings "$name"
   (cd "$work/$name" && exec env ASPNETCORE_ENVIRONMENT=Production \
-      Jwt__SigningKeys__0__Id=load Jwt__SigningKeys__0__Secret="$key" \
-      Database__ConnectionString="Data Source=$work/$name/jwtauth.db" \
+      Jwt__SigningKeys__0__Id=load Jwt__SigningKeys__0__Secret="$key" "${database[@]}" \
       Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft.AspNetCore=Warning \
       RateLimiting__PermitsPerMinute=0 Lockout__MaxFailedAttempts=0 "$@" \
-      dotnet "$work/app/JwtAuth.dll" --urls "$base") >"$work/$name.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 60); do curl -fs "$base/health/ready" >/dev/null 2>&1 && return 0; sleep 0.5; done
+      dotnet "$work/app/JwtAuth.dll" --urls "$url") >>"$work/$name.log" 2>&1 &
+  launched=$!
+  for _ in $(seq 1 120); do curl -fs "$url/health/ready" >/dev/null 2>&1 && return 0; sleep 0.5; done
   echo "server did not start:" >&2; cat "$work/$name.log" >&2; exit 1
 }
+# start_server NAME [Setting=value ...]: the measured server, on a fresh database.
+start_server() { launch "$1" "$base" "${@:2}"; server_pid=$launched; }
+# start_second NAME [Setting=value ...]: a second instance on NAME's database, with the same key.
+start_second() { launch "$1" "$second_base" "${@:2}"; second_pid=$launched; }
 rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$server_pid/status"; }
 wrk_json() { wrk "$@" | grep '^{'; }
 results="$work/results.jsonl"
@@ -113,7 +149,17 @@ step "refreshes"
 # The first chain after the seed ran slowest in every run (by 5 to 20%), so one chain goes unrecorded.
 client refresh-chain --base "$base" --username m0 --password "$password" --count 1000 >/dev/null
 record refresh_chain "$(client refresh-chain --base "$base" --username m0 --password "$password" --count 1000 --chains 5)"
-record refresh_parallel "$(client refresh-parallel --base "$base" --prefix m --sessions 32 --password "$password" --seconds 5 --db "$work/memory/jwtauth.db")"
+if [ "$provider" = postgres ]; then
+  # Two instances on one database: the 32 sessions alternate between them, and the count is read from PostgreSQL.
+  start_second memory-second Passwords__BcryptWorkFactor=4
+  client refresh-parallel --base "$base,$second_base" --prefix m --sessions 32 --password "$password" --seconds 2 \
+    --postgres "$POSTGRES_CONNECTION;Database=load_memory" >/dev/null
+  record refresh_parallel "$(client refresh-parallel --base "$base,$second_base" --prefix m --sessions 32 --password "$password" \
+    --seconds 5 --postgres "$POSTGRES_CONNECTION;Database=load_memory")"
+  kill "$second_pid"; wait "$second_pid" 2>/dev/null || true; second_pid=""
+else
+  record refresh_parallel "$(client refresh-parallel --base "$base" --prefix m --sessions 32 --password "$password" --seconds 5 --db "$work/memory/jwtauth.db")"
+fi
 
 step "2 million /me over the 50,000 tokens"
 # Four requests at a time on each connection: the working set does not depend on how requests arrive, and the
@@ -146,6 +192,7 @@ second=$(million second)
 record memory "{\"first\":$first,\"second\":$second}"
 stop_server
 step "done"
+record provider "\"$provider\""
 
 status=0
 python3 "$here/table.py" "$results" || status=$?

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 // The parts of tests/load/run.sh that wrk cannot drive: seeding, a burst of logins, refresh chains, the bcrypt bound.
 // Every command prints one JSON line.
@@ -19,12 +20,14 @@ return command switch
     "burst" => await BurstAsync(),
     "refresh-chain" => await RefreshChainAsync(),
     "refresh-parallel" => await RefreshParallelAsync(),
+    "bcrypt-hash" => BcryptHash(),
+    "latency" => await LatencyAsync(),
     _ => Usage(),
 };
 
 int Usage()
 {
-    Console.Error.WriteLine("usage: LoadClient bcrypt|register|sessions|burst|refresh-chain|refresh-parallel --option value ...");
+    Console.Error.WriteLine("usage: LoadClient bcrypt|bcrypt-hash|register|sessions|burst|refresh-chain|refresh-parallel|latency --option value ...");
     return 2;
 }
 
@@ -39,6 +42,14 @@ int Bcrypt()
     for (var i = 0; i < samples; i++) BCrypt.Net.BCrypt.EnhancedVerify("benchmark password", hash, BCrypt.Net.HashType.SHA384);
     var ms = watch.Elapsed.TotalMilliseconds / samples;
     Print(new { verify_ms = ms, cores = Environment.ProcessorCount, bound_per_second = Environment.ProcessorCount * 1000 / ms });
+    return 0;
+}
+
+// One hash of --password as the server makes it (bcrypt over a SHA-384 pre-hash), for rows seeded straight into a database.
+int BcryptHash()
+{
+    var factor = int.Parse(Option("work-factor", "12"));
+    Console.WriteLine(BCrypt.Net.BCrypt.EnhancedHashPassword(Option("password", "load test password"), factor, BCrypt.Net.HashType.SHA384));
     return 0;
 }
 
@@ -140,17 +151,19 @@ async Task<int> RefreshChainAsync()
     return 0;
 }
 
-// --sessions independent sessions, each refreshing in a chain for --seconds. Then every acknowledged rotation must
-// be in the database (one token.refreshed audit event each, counted in --db before and after) and every chain's
-// newest refresh token must still work.
+// --sessions independent sessions, each refreshing in a chain for --seconds, spread over the servers in --base (a
+// comma-separated list: session i talks to server i mod n). Then every acknowledged rotation must be in the database
+// (one token.refreshed audit event each, counted in --db, a SQLite file, or --postgres, a connection string, before
+// and after) and every chain's newest refresh token must still work.
 async Task<int> RefreshParallelAsync()
 {
     var sessions = int.Parse(Option("sessions", "32"));
-    using var http = Client(sessions);
+    var servers = Option("base", "http://127.0.0.1:5080").Split(',').Select(b => Client(sessions, b)).ToArray();
+    HttpClient http(int session) => servers[session % servers.Length];
     var prefix = Option("prefix", "user");
     var password = Option("password", "load test password");
     var pairs = new TokenPair[sessions];
-    await Parallel.ForAsync(0, sessions, async (i, _) => pairs[i] = await PostForTokensAsync(http, "/login", new { username = $"{prefix}{i}", password }));
+    await Parallel.ForAsync(0, sessions, async (i, _) => pairs[i] = await PostForTokensAsync(http(i), "/login", new { username = $"{prefix}{i}", password }));
     var storedBefore = await CountRotationsAsync();
     var acknowledged = 0L;
     var deadline = Stopwatch.StartNew();
@@ -159,28 +172,37 @@ async Task<int> RefreshParallelAsync()
     {
         while (deadline.Elapsed < duration)
         {
-            pairs[i] = await PostForTokensAsync(http, "/refresh", new { refresh_token = pairs[i].RefreshToken });
+            pairs[i] = await PostForTokensAsync(http(i), "/refresh", new { refresh_token = pairs[i].RefreshToken });
             Interlocked.Increment(ref acknowledged);
         }
     });
     var seconds = deadline.Elapsed.TotalSeconds;
     var stored = await CountRotationsAsync() - storedBefore;
     var lostChains = 0;
-    foreach (var pair in pairs)
+    for (var i = 0; i < sessions; i++)
     {
-        var check = await http.PostAsJsonAsync("/refresh", new { refresh_token = pair.RefreshToken });
+        // Each chain's newest token, at the other server when there are two: a rotation stored by one is seen by all.
+        var check = await http(i + 1).PostAsJsonAsync("/refresh", new { refresh_token = pairs[i].RefreshToken });
         if (!check.IsSuccessStatusCode) lostChains++;
     }
-    Print(new { sessions, refreshes = acknowledged, seconds, per_second = acknowledged / seconds, lost_chains = lostChains, stored_rotations = stored });
+    Print(new { sessions, servers = servers.Length, refreshes = acknowledged, seconds, per_second = acknowledged / seconds, lost_chains = lostChains, stored_rotations = stored });
+    foreach (var server in servers) server.Dispose();
     return lostChains == 0 && stored == acknowledged ? 0 : 1;
 }
 
 async Task<long> CountRotationsAsync()
 {
+    const string count = "SELECT COUNT(*) FROM \"AuditEvents\" WHERE \"Type\" = 'token.refreshed'";
+    if (options.TryGetValue("postgres", out var postgres))
+    {
+        await using var source = NpgsqlDataSource.Create(postgres);
+        await using var pgQuery = source.CreateCommand(count);
+        return (long)(await pgQuery.ExecuteScalarAsync())!;
+    }
     await using var connection = new SqliteConnection($"Data Source={Option("db", "jwtauth.db")};Mode=ReadOnly");
     await connection.OpenAsync();
     await using var query = connection.CreateCommand();
-    query.CommandText = "SELECT COUNT(*) FROM AuditEvents WHERE Type = 'token.refreshed'";
+    query.CommandText = count;
     return (long)(await query.ExecuteScalarAsync())!;
 }
 
@@ -198,6 +220,49 @@ async Task<HttpResponseMessage> PostAsync(HttpClient http, string path, object b
     }
 }
 
+// --count requests one after another, each timed: --kind login (users --prefix0 .. --users-1, drawn at random),
+// refresh (a chain from one login of --prefix0) or get (--path with the Bearer --token). Every answer must be 2xx.
+async Task<int> LatencyAsync()
+{
+    using var http = Client(1);
+    var count = int.Parse(Option("count", "200"));
+    var prefix = Option("prefix", "user");
+    var password = Option("password", "load test password");
+    var random = new Random(int.Parse(Option("seed", "1")));
+    var users = int.Parse(Option("users", "1"));
+    var pair = Option("kind", "get") == "refresh"
+        ? await PostForTokensAsync(http, "/login", new { username = $"{prefix}0", password })
+        : null;
+    var milliseconds = new double[count];
+    for (var i = 0; i < count; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        switch (Option("kind", "get"))
+        {
+            case "login":
+                await PostForTokensAsync(http, "/login", new { username = $"{prefix}{random.Next(users)}", password });
+                break;
+            case "refresh":
+                pair = await PostForTokensAsync(http, "/refresh", new { refresh_token = pair!.RefreshToken });
+                break;
+            default:
+                using (var request = new HttpRequestMessage(HttpMethod.Get, Option("path", "/health/ready")))
+                {
+                    request.Headers.Authorization = new("Bearer", Option("token", ""));
+                    using var response = await http.SendAsync(request);
+                    await response.Content.ReadAsByteArrayAsync();
+                    if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{request.RequestUri} answered {(int)response.StatusCode}");
+                }
+                break;
+        }
+        milliseconds[i] = watch.Elapsed.TotalMilliseconds;
+    }
+    Array.Sort(milliseconds);
+    double Percentile(double p) => milliseconds[Math.Min(count - 1, (int)Math.Ceiling(p / 100 * count) - 1)];
+    Print(new { count, p50_ms = Percentile(50), p90_ms = Percentile(90), p99_ms = Percentile(99), max_ms = milliseconds[^1], mean_ms = milliseconds.Average() });
+    return 0;
+}
+
 async Task<TokenPair> PostForTokensAsync(HttpClient http, string path, object body)
 {
     using var response = await PostAsync(http, path, body);
@@ -208,9 +273,9 @@ async Task<TokenPair> PostForTokensAsync(HttpClient http, string path, object bo
     return (await response.Content.ReadFromJsonAsync<TokenPair>(json))!;
 }
 
-HttpClient Client(int connections) => new(new SocketsHttpHandler { MaxConnectionsPerServer = connections })
+HttpClient Client(int connections, string? baseAddress = null) => new(new SocketsHttpHandler { MaxConnectionsPerServer = connections })
 {
-    BaseAddress = new Uri(Option("base", "http://127.0.0.1:5080")),
+    BaseAddress = new Uri(baseAddress ?? Option("base", "http://127.0.0.1:5080")),
 };
 
 string Option(string name, string fallback) => options.TryGetValue(name, out var value) ? value : fallback;
