@@ -78,7 +78,7 @@ launch() {
 }
 # start_server NAME [Setting=value ...]: the measured server, on a fresh database.
 start_server() { launch "$1" "$base" "${@:2}"; server_pid=$launched; }
-# start_second NAME [Setting=value ...]: a second instance on NAME's database, with the same key.
+# start_second NAME [Setting=value ...]: a second instance on the database of server NAME, with the same key.
 start_second() { launch "$1" "$second_base" "${@:2}"; second_pid=$launched; }
 rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$server_pid/status"; }
 wrk_json() { wrk "$@" | grep '^{'; }
@@ -151,7 +151,7 @@ client refresh-chain --base "$base" --username m0 --password "$password" --count
 record refresh_chain "$(client refresh-chain --base "$base" --username m0 --password "$password" --count 1000 --chains 5)"
 if [ "$provider" = postgres ]; then
   # Two instances on one database: the 32 sessions alternate between them, and the count is read from PostgreSQL.
-  start_second memory-second Passwords__BcryptWorkFactor=4
+  start_second memory Passwords__BcryptWorkFactor=4
   client refresh-parallel --base "$base,$second_base" --prefix m --sessions 32 --password "$password" --seconds 2 \
     --postgres "$POSTGRES_CONNECTION;Database=load_memory" >/dev/null
   record refresh_parallel "$(client refresh-parallel --base "$base,$second_base" --prefix m --sessions 32 --password "$password" \

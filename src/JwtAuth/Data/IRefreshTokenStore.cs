@@ -8,7 +8,20 @@ public interface IRefreshTokenStore
 {
     /// <summary>Begins a write transaction (on SQLite after this process's turn comes); dispose it to roll back if not committed.</summary>
     ValueTask<IRefreshTokenTransaction> BeginAsync(CancellationToken cancellationToken);
+
+    /// <summary>The usual rotation in one step, for a store that can do it in one statement: if the token is unspent,
+    /// belongs to the session and the user named, the session is live, the user enabled and, given a client, the
+    /// session was issued to it, spends the token, adds the next one and the audit event (under the user's current
+    /// name), and returns the token as it was found. Null when any of that does not hold, and from a store without
+    /// such a step: the caller then takes the transaction, which tells the cases apart.</summary>
+    ValueTask<StoredRefreshToken?> TryRotateUnspentAsync(UnspentRotation rotation, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<StoredRefreshToken?>(null);
 }
+
+/// <summary>What <see cref="IRefreshTokenStore.TryRotateUnspentAsync"/> needs: the presented token, who presented it
+/// (<paramref name="ClientId"/> null for any client), the time, the next token and the audit event to write.</summary>
+public sealed record UnspentRotation(
+    Guid TokenId, Guid SessionId, Guid UserId, string? ClientId, DateTime Now, RefreshTokenRecord Next, AuditEvent Audit);
 
 public interface IRefreshTokenTransaction : IAsyncDisposable
 {

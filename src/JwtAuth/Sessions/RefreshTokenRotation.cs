@@ -61,6 +61,15 @@ public sealed class RefreshTokenRotation(
             return (new RefreshOutcome.Invalid(), SessionMetrics.RefreshResults.Invalid);
         }
 
+        var now = time.GetUtcNow().UtcDateTime;
+        var next = sessions.NewRefreshToken(sessionId, now);
+        var rotation = new UnspentRotation(tokenId, sessionId, userId, clientId, now, next,
+            audit.Create(AuditEventTypes.Refreshed, userId, username: null, sessionId));
+        if (await store.TryRotateUnspentAsync(rotation, cancellationToken) is { } rotated)
+        {
+            return (new RefreshOutcome.Succeeded(Issue(rotated, userId, sessionId, next)), SessionMetrics.RefreshResults.Succeeded);
+        }
+
         await using var transaction = await store.BeginAsync(cancellationToken);
         var presented = await transaction.FindAsync(tokenId, sessionId);
         if (presented is null || presented.SessionRevokedAt is not null || presented.UserId != userId || presented.UserDisabled)
@@ -72,7 +81,6 @@ public sealed class RefreshTokenRotation(
             return (new RefreshOutcome.IssuedToAnotherClient(), SessionMetrics.RefreshResults.OtherClient);
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
         string? detail = null;
         var result = SessionMetrics.RefreshResults.Succeeded;
         if (presented.SpentAt is not { } spentAt)
@@ -90,11 +98,15 @@ public sealed class RefreshTokenRotation(
             return (new RefreshOutcome.ReuseDetected(), SessionMetrics.RefreshResults.ReuseDetected);
         }
 
-        var next = sessions.NewRefreshToken(sessionId, now);
         await transaction.AddAsync(next);
         await transaction.AddAsync(audit.Create(AuditEventTypes.Refreshed, userId, presented.Username, sessionId, detail));
         await transaction.CommitAsync();
+        return (new RefreshOutcome.Succeeded(Issue(presented, userId, sessionId, next)), result);
+    }
+
+    private TokenResponse Issue(StoredRefreshToken presented, Guid userId, Guid sessionId, RefreshTokenRecord next)
+    {
         var subject = new TokenSubject(userId, presented.Username, presented.Roles, presented.Amr, presented.Email, presented.EmailVerified);
-        return (new RefreshOutcome.Succeeded(sessions.Issue(subject, sessionId, presented.ClientId, next)), result);
+        return sessions.Issue(subject, sessionId, presented.ClientId, next);
     }
 }

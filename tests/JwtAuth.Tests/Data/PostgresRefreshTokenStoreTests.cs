@@ -122,6 +122,75 @@ public sealed class PostgresRefreshTokenStoreTests : IDisposable
         Assert.Equal(["committed"], details);
     }
 
+    [PostgresFact]
+    public async Task One_statement_rotates_an_unspent_token_and_writes_the_next_one_and_its_audit_event()
+    {
+        var aliceId = await App.CreateUserAsync("alice");
+        var (tokenId, sessionId) = Ids((await App.LoginAsync("alice")).RefreshToken);
+        var rotation = Rotation(tokenId, sessionId, aliceId, clientId: null);
+
+        var rotated = await Store.TryRotateUnspentAsync(rotation, CancellationToken.None);
+
+        Assert.NotNull(rotated);
+        Assert.Equal("alice", rotated.Username);
+        Assert.Null(rotated.SpentAt);
+        var now = rotation.Now;
+        Assert.Equal(now, await App.WithDbAsync(db => db.RefreshTokens.Where(t => t.Id == tokenId).Select(t => t.SpentAt).SingleAsync()));
+        var next = await App.WithDbAsync(db => db.RefreshTokens.AsNoTracking().SingleAsync(t => t.Id == rotation.Next.Id));
+        Assert.Equal((sessionId, now, rotation.Next.ExpiresAt, (DateTime?)null), (next.SessionId, next.IssuedAt, next.ExpiresAt, next.SpentAt));
+        var audit = (await App.AuditEventsAsync()).Last();
+        Assert.Equal((AuditEventTypes.Refreshed, "alice", sessionId, "198.51.100.7"), (audit.Type, audit.Username, audit.SessionId, audit.ClientIp));
+
+        // Spent now: the same rotation again matches nothing and writes nothing.
+        var tokens = await App.WithDbAsync(db => db.RefreshTokens.CountAsync());
+        var events = (await App.AuditEventsAsync()).Count;
+        Assert.Null(await Store.TryRotateUnspentAsync(Rotation(tokenId, sessionId, aliceId, clientId: null), CancellationToken.None));
+        Assert.Equal(tokens, await App.WithDbAsync(db => db.RefreshTokens.CountAsync()));
+        Assert.Equal(events, (await App.AuditEventsAsync()).Count);
+    }
+
+    [PostgresTheory]
+    [InlineData("another user")]
+    [InlineData("another client")]
+    [InlineData("revoked session")]
+    [InlineData("disabled user")]
+    public async Task One_statement_leaves_a_token_it_may_not_rotate_unspent_and_writes_nothing(string refusal)
+    {
+        var aliceId = await App.CreateUserAsync("alice");
+        var (tokenId, sessionId) = Ids((await App.LoginAsync("alice")).RefreshToken);
+        var now = App.Time.GetUtcNow().UtcDateTime;
+        if (refusal == "revoked session")
+        {
+            await App.WithDbAsync(db => db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, now)));
+        }
+        if (refusal == "disabled user")
+        {
+            await App.WithDbAsync(db => db.Users.Where(u => u.Id == aliceId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DisabledAt, now)));
+        }
+        var tokens = await App.WithDbAsync(db => db.RefreshTokens.CountAsync());
+        var events = (await App.AuditEventsAsync()).Count;
+
+        var rotation = refusal switch
+        {
+            "another user" => Rotation(tokenId, sessionId, Guid.NewGuid(), clientId: null),
+            "another client" => Rotation(tokenId, sessionId, aliceId, clientId: "someone-else"),
+            _ => Rotation(tokenId, sessionId, aliceId, clientId: null),
+        };
+        Assert.Null(await Store.TryRotateUnspentAsync(rotation, CancellationToken.None));
+
+        Assert.Null(await App.WithDbAsync(db => db.RefreshTokens.Where(t => t.Id == tokenId).Select(t => t.SpentAt).SingleAsync()));
+        Assert.Equal(tokens, await App.WithDbAsync(db => db.RefreshTokens.CountAsync()));
+        Assert.Equal(events, (await App.AuditEventsAsync()).Count);
+    }
+
+    private UnspentRotation Rotation(Guid tokenId, Guid sessionId, Guid userId, string? clientId)
+    {
+        var now = App.Time.GetUtcNow().UtcDateTime;
+        var next = new RefreshTokenRecord { Id = Guid.NewGuid(), SessionId = sessionId, IssuedAt = now, ExpiresAt = now.AddDays(7) };
+        var audit = new AuditEvent { Type = AuditEventTypes.Refreshed, OccurredAt = now, UserId = userId, SessionId = sessionId, ClientIp = "198.51.100.7" };
+        return new UnspentRotation(tokenId, sessionId, userId, clientId, now, next, audit);
+    }
+
     private static (Guid TokenId, Guid SessionId) Ids(string refreshToken)
     {
         var payload = TokenForge.DecodePayload(refreshToken);
@@ -142,5 +211,18 @@ public sealed class PostgresAuthDatabaseTests
         var database = new JwtAuth.Data.Postgres.PostgresAuthDatabase(options, null!, Microsoft.Extensions.Logging.Abstractions.NullLogger<JwtAuth.Data.Postgres.PostgresAuthDatabase>.Instance);
 
         Assert.Equal("postgresql://db.example.net:6543/jwtauth", database.Location);
+    }
+
+    [Theory]
+    [InlineData("Host=db.example.net;Database=jwtauth", -1)]
+    [InlineData("Host=db.example.net;Database=jwtauth;Maximum Pool Size=50", 50)]
+    [InlineData("Host=db.example.net;Database=jwtauth;maxpoolsize=9", 9)]
+    public void The_pool_has_two_connections_per_core_unless_the_connection_string_sizes_it(string connectionString, int expected)
+    {
+        using var dataSource = JwtAuth.Data.Postgres.PostgresAuthDatabase.BuildDataSource(connectionString);
+
+        var size = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxPoolSize;
+        Assert.True(size > 0, dataSource.ConnectionString);
+        Assert.Equal(expected == -1 ? Math.Max(4, 2 * Environment.ProcessorCount) : expected, size);
     }
 }

@@ -224,3 +224,15 @@ public sealed class PostgresFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that needs PostgreSQL whatever the suite runs on, skipped or failing as <see cref="PostgresFactAttribute"/>.</summary>
+public sealed class PostgresTheoryAttribute : TheoryAttribute
+{
+    public PostgresTheoryAttribute()
+    {
+        if (TestDatabase.PostgresServer is null && !TestDatabase.InCi)
+        {
+            Skip = "Needs PostgreSQL. " + TestDatabase.HowToEnable;
+        }
+    }
+}

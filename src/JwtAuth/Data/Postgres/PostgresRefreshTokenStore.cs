@@ -4,7 +4,8 @@ using NpgsqlTypes;
 namespace JwtAuth.Data.Postgres;
 
 /// <summary>The refresh path on PostgreSQL, without EF Core: a pooled connection per rotation and statements prepared
-/// once per physical connection. A rotation is two round trips plus the commit: the token is read and locked (the
+/// once per physical connection. The usual rotation, of an unspent token, is one statement and one round trip. Any
+/// other case takes a transaction of two round trips plus the commit: the token is read and locked (the
 /// transaction's BEGIN travels with it), then its writes go out as one batch. The row lock makes rotations of one token
 /// take turns across every instance, so of two concurrent refreshes with it exactly one spends it and the other sees it
 /// spent; rotations of other tokens do not wait. Values are stored exactly as EF Core stores them, so both read each
@@ -35,6 +36,64 @@ public sealed class PostgresRefreshTokenStore(PostgresAuthDatabase database) : I
     private const string RevokeSessionSql = """
         UPDATE "Sessions" SET "RevokedAt" = $1, "RevokedReason" = $2 WHERE "Id" = $3 AND "RevokedAt" IS NULL
         """;
+
+    /// <summary>One statement, so one round trip and its own transaction: the token is spent under its row lock only if
+    /// every condition holds, and the next token and the audit event are written only for a token it spent. A second
+    /// rotation of the same token waits for the lock, then finds the token spent and matches nothing.</summary>
+    private const string RotateUnspentSql = """
+        WITH spent AS (
+            UPDATE "RefreshTokens" AS t SET "SpentAt" = $3
+            FROM "Sessions" AS s, "Users" AS u
+            WHERE t."Id" = $1 AND t."SessionId" = $2 AND t."SpentAt" IS NULL
+              AND s."Id" = t."SessionId" AND s."UserId" = $4 AND s."RevokedAt" IS NULL
+              AND ($5::text IS NULL OR s."ClientId" = $5)
+              AND u."Id" = s."UserId" AND u."DisabledAt" IS NULL
+            RETURNING s."ClientId", u."Username", u."Roles", s."Amr", u."Email", u."EmailVerified"
+        ), next_token AS (
+            INSERT INTO "RefreshTokens" ("Id", "SessionId", "IssuedAt", "ExpiresAt", "SpentAt")
+            SELECT $6, $2, $7, $8, NULL FROM spent
+        ), audit_event AS (
+            INSERT INTO "AuditEvents" ("Type", "OccurredAt", "UserId", "Username", "SessionId", "ClientIp", "UserAgent", "Detail")
+            SELECT $9, $10, $4, spent."Username", $2, $11, $12, $13 FROM spent
+        )
+        SELECT "ClientId", "Username", "Roles", "Amr", "Email", "EmailVerified" FROM spent
+        """;
+
+    public async ValueTask<StoredRefreshToken?> TryRotateUnspentAsync(UnspentRotation rotation, CancellationToken cancellationToken)
+    {
+        var (next, audit) = (rotation.Next, rotation.Audit);
+        if (next.SpentAt is not null || next.SessionId != rotation.SessionId || audit.SessionId != rotation.SessionId || audit.UserId != rotation.UserId)
+        {
+            throw new ArgumentException("The next token and the audit event must be of the rotation's session and user.", nameof(rotation));
+        }
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var rotate = new NpgsqlCommand(RotateUnspentSql, connection)
+        {
+            Parameters =
+            {
+                Uuid(rotation.TokenId), Uuid(rotation.SessionId), Time(rotation.Now), Uuid(rotation.UserId), Text(rotation.ClientId),
+                Uuid(next.Id), Time(next.IssuedAt), Time(next.ExpiresAt),
+                Text(audit.Type), Time(audit.OccurredAt), Text(audit.ClientIp), Text(audit.UserAgent), Text(audit.Detail),
+            },
+        };
+        await rotate.PrepareAsync(cancellationToken);
+        await using var reader = await rotate.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        return new StoredRefreshToken(
+            SpentAt: null,
+            UserId: rotation.UserId,
+            SessionRevokedAt: null,
+            ClientId: reader.GetString(0),
+            Username: reader.GetString(1),
+            Roles: reader.GetFieldValue<string[]>(2),
+            Amr: reader.GetString(3).Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            Email: reader.IsDBNull(4) ? null : reader.GetString(4),
+            EmailVerified: reader.GetBoolean(5),
+            UserDisabled: false);
+    }
 
     public async ValueTask<IRefreshTokenTransaction> BeginAsync(CancellationToken cancellationToken)
     {
