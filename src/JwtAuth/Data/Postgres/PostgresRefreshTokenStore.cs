@@ -48,7 +48,7 @@ public sealed class PostgresRefreshTokenStore(PostgresAuthDatabase database) : I
               AND s."Id" = t."SessionId" AND s."UserId" = $4 AND s."RevokedAt" IS NULL
               AND ($5::text IS NULL OR s."ClientId" = $5)
               AND u."Id" = s."UserId" AND u."DisabledAt" IS NULL
-            RETURNING s."ClientId", u."Username", u."Roles", s."Amr", u."Email", u."EmailVerified"
+            RETURNING s."UserId", s."ClientId", u."Username", u."Roles", s."Amr", u."Email", u."EmailVerified"
         ), next_token AS (
             INSERT INTO "RefreshTokens" ("Id", "SessionId", "IssuedAt", "ExpiresAt", "SpentAt")
             SELECT $6, $2, $7, $8, NULL FROM spent
@@ -56,7 +56,9 @@ public sealed class PostgresRefreshTokenStore(PostgresAuthDatabase database) : I
             INSERT INTO "AuditEvents" ("Type", "OccurredAt", "UserId", "Username", "SessionId", "ClientIp", "UserAgent", "Detail")
             SELECT $9, $10, $4, spent."Username", $2, $11, $12, $13 FROM spent
         )
-        SELECT "ClientId", "Username", "Roles", "Amr", "Email", "EmailVerified" FROM spent
+        SELECT NULL::timestamptz, "UserId", NULL::timestamptz, "ClientId", "Username", "Roles", "Amr", "Email", "EmailVerified",
+               NULL::timestamptz
+        FROM spent
         """;
 
     public async ValueTask<StoredRefreshToken?> TryRotateUnspentAsync(UnspentRotation rotation, CancellationToken cancellationToken)
@@ -78,22 +80,23 @@ public sealed class PostgresRefreshTokenStore(PostgresAuthDatabase database) : I
         };
         await rotate.PrepareAsync(cancellationToken);
         await using var reader = await rotate.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-        return new StoredRefreshToken(
-            SpentAt: null,
-            UserId: rotation.UserId,
-            SessionRevokedAt: null,
-            ClientId: reader.GetString(0),
-            Username: reader.GetString(1),
-            Roles: reader.GetFieldValue<string[]>(2),
-            Amr: reader.GetString(3).Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            Email: reader.IsDBNull(4) ? null : reader.GetString(4),
-            EmailVerified: reader.GetBoolean(5),
-            UserDisabled: false);
+        // The token as it was found: unspent, its session live, its user enabled.
+        return await reader.ReadAsync(cancellationToken) ? ReadStoredToken(reader) : null;
     }
+
+    /// <summary>A row of the token's spent time, the user's id, the session's revoked time, its client, the user's
+    /// name, roles, the session's amr, the user's address, whether it is confirmed, and the user's disabled time.</summary>
+    private static StoredRefreshToken ReadStoredToken(NpgsqlDataReader reader) => new(
+        SpentAt: reader.IsDBNull(0) ? null : reader.GetDateTime(0),
+        UserId: reader.GetGuid(1),
+        SessionRevokedAt: reader.IsDBNull(2) ? null : reader.GetDateTime(2),
+        ClientId: reader.GetString(3),
+        Username: reader.GetString(4),
+        Roles: reader.GetFieldValue<string[]>(5),
+        Amr: reader.GetString(6).Split(' ', StringSplitOptions.RemoveEmptyEntries),
+        Email: reader.IsDBNull(7) ? null : reader.GetString(7),
+        EmailVerified: reader.GetBoolean(8),
+        UserDisabled: !reader.IsDBNull(9));
 
     public async ValueTask<IRefreshTokenTransaction> BeginAsync(CancellationToken cancellationToken)
     {
@@ -125,21 +128,7 @@ public sealed class PostgresRefreshTokenStore(PostgresAuthDatabase database) : I
             };
             await find.PrepareAsync();
             await using var reader = await find.ExecuteReaderAsync();
-            if (!await reader.ReadAsync())
-            {
-                return null;
-            }
-            return new StoredRefreshToken(
-                SpentAt: reader.IsDBNull(0) ? null : reader.GetDateTime(0),
-                UserId: reader.GetGuid(1),
-                SessionRevokedAt: reader.IsDBNull(2) ? null : reader.GetDateTime(2),
-                ClientId: reader.GetString(3),
-                Username: reader.GetString(4),
-                Roles: reader.GetFieldValue<string[]>(5),
-                Amr: reader.GetString(6).Split(' ', StringSplitOptions.RemoveEmptyEntries),
-                Email: reader.IsDBNull(7) ? null : reader.GetString(7),
-                EmailVerified: reader.GetBoolean(8),
-                UserDisabled: !reader.IsDBNull(9));
+            return await reader.ReadAsync() ? ReadStoredToken(reader) : null;
         }
 
         /// <summary>Sent with the other writes at commit; the token's row lock guarantees it finds the token unspent.</summary>
