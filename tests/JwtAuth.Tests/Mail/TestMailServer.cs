@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using MimeKit;
 using SmtpServer;
+using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
@@ -21,18 +22,22 @@ public sealed partial class TestMailServer : IAsyncDisposable
     private readonly List<MimeMessage> _all = [];
     private readonly Task _running;
 
-    /// <summary>Starts listening on <paramref name="port"/>, or on a free port.</summary>
+    /// <summary>Starts listening on <paramref name="port"/>, or on a port the system picks while binding, so no other
+    /// listener can take it between choosing and binding.</summary>
     public TestMailServer(int? port = null)
     {
-        Port = port ?? FreePort();
         var options = new SmtpServerOptionsBuilder()
             .ServerName("localhost")
-            .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
+            .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, port ?? 0)))
             .Build();
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listeners = new EndpointListenerFactory();
+        listeners.EndpointStarted += (_, e) => listening.TrySetResult(((IPEndPoint)e.LocalEndPoint).Port);
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(this));
+        services.Add(listeners);
         _running = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
-        WaitUntilListening();
+        Port = WaitUntilListening(listening.Task);
     }
 
     public int Port { get; }
@@ -115,22 +120,17 @@ public sealed partial class TestMailServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private void WaitUntilListening()
+    /// <summary>The port once the server listens; a server that could not bind fails here, not at the first mail.</summary>
+    private int WaitUntilListening(Task<int> listening)
     {
-        for (var i = 0; i < 100; i++)
+        var first = Task.WhenAny(listening, _running).Wait(TimeSpan.FromSeconds(10));
+        if (listening.IsCompletedSuccessfully)
         {
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                Thread.Sleep(50);
-            }
+            return listening.Result;
         }
-        throw new InvalidOperationException($"The test SMTP server did not listen on port {Port}.");
+        _stop.Cancel();
+        throw new InvalidOperationException(
+            first ? "The test SMTP server did not start." : "The test SMTP server did not listen within 10 s.", _running.Exception);
     }
 
     private sealed class Store(TestMailServer server) : MessageStore
