@@ -217,12 +217,23 @@ public sealed class PostgresAuthDatabaseTests
     [InlineData("Host=db.example.net;Database=jwtauth", -1)]
     [InlineData("Host=db.example.net;Database=jwtauth;Maximum Pool Size=50", 50)]
     [InlineData("Host=db.example.net;Database=jwtauth;maxpoolsize=9", 9)]
-    public void The_pool_has_two_connections_per_core_unless_the_connection_string_sizes_it(string connectionString, int expected)
+    public void The_refresh_pool_has_two_connections_per_core_unless_the_connection_string_sizes_it(string connectionString, int expected)
     {
-        using var dataSource = JwtAuth.Data.Postgres.PostgresAuthDatabase.BuildDataSource(connectionString);
+        using var dataSource = JwtAuth.Data.Postgres.PostgresAuthDatabase.BuildRotationDataSource(connectionString);
 
         var size = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxPoolSize;
         Assert.True(size > 0, dataSource.ConnectionString);
         Assert.Equal(expected == -1 ? Math.Max(4, 2 * Environment.ProcessorCount) : expected, size);
+    }
+
+    [Theory]
+    [InlineData("Host=db.example.net;Database=jwtauth", true)]
+    [InlineData("Host=db.example.net;Database=jwtauth;No Reset On Close=false", false)]
+    public void Refresh_connections_go_back_to_the_pool_without_a_reset_unless_the_connection_string_asks_for_one(
+        string connectionString, bool expected)
+    {
+        using var dataSource = JwtAuth.Data.Postgres.PostgresAuthDatabase.BuildRotationDataSource(connectionString);
+
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).NoResetOnClose);
     }
 }

@@ -68,7 +68,7 @@ public sealed class PostgresRefreshTokenStore(PostgresAuthDatabase database) : I
         {
             throw new ArgumentException("The next token and the audit event must be of the rotation's session and user.", nameof(rotation));
         }
-        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await database.RotationDataSource.OpenConnectionAsync(cancellationToken);
         await using var rotate = new NpgsqlCommand(RotateUnspentSql, connection)
         {
             Parameters =
@@ -100,7 +100,7 @@ public sealed class PostgresRefreshTokenStore(PostgresAuthDatabase database) : I
 
     public async ValueTask<IRefreshTokenTransaction> BeginAsync(CancellationToken cancellationToken)
     {
-        var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var connection = await database.RotationDataSource.OpenConnectionAsync(cancellationToken);
         try
         {
             // Npgsql sends BEGIN together with the first statement.
