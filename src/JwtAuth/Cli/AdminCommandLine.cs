@@ -59,9 +59,9 @@ public static class AdminCommandLine
         {
             return console.Fail("invalid settings: " + string.Join("; ", problems));
         }
-        catch (System.Data.Common.DbException database)
+        catch (Exception ex) when (DatabaseErrors.Find(ex) is { } database)
         {
-            return console.Fail("database error: " + database.Message);
+            return console.Fail("database error: " + DatabaseErrors.Describe(database));
         }
         finally
         {

@@ -27,7 +27,8 @@ public static partial class Startup
     private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
 
     /// <summary>Migrates the database, creates the bootstrap admin, loads revoked sessions, then serves.
-    /// A wrong setting or a taken port ends the process with one message on stderr and exit code 1, not a stack trace.</summary>
+    /// A wrong setting, a database that refuses or cannot be reached, or a taken port ends the process with one message
+    /// on stderr and exit code 1, not a stack trace.</summary>
     public static async Task<int> RunJwtAuthAsync(this WebApplication app)
     {
         try
@@ -41,6 +42,12 @@ public static partial class Startup
             {
                 Console.Error.WriteLine("  " + problem);
             }
+            return 1;
+        }
+        catch (Exception ex) when (DatabaseErrors.Find(ex) is { } database)
+        {
+            Console.Error.WriteLine(
+                $"JwtAuth cannot start: the database {app.Services.GetRequiredService<IAuthDatabase>().Location}: {DatabaseErrors.Describe(database)}.");
             return 1;
         }
 

@@ -41,6 +41,22 @@ public sealed class DatabaseCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Migrate_against_an_unreachable_postgresql_server_fails_with_one_line()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+
+        var result = await CliRunner.RunAsync(["db", "migrate", "--Database:Provider=Postgres",
+            $"--Database:ConnectionString=Host=127.0.0.1;Port={port};Username=jwtauth;Database=jwtauth;Timeout=5"]);
+
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
+        Assert.StartsWith($"error: database error: Failed to connect to 127.0.0.1:{port}", result.Error.Trim());
+        Assert.Single(result.Error.Trim().Split('\n'));
+    }
+
+    [Fact]
     public async Task A_fresh_database_takes_users_after_migrate()
     {
         await CliRunner.RunAsync(["db", "migrate", .. _database.Arguments]);

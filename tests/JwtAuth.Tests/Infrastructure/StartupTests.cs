@@ -134,6 +134,78 @@ public sealed class StartupTests : IDisposable
     }
 
     [Fact]
+    public async Task Process_on_a_file_that_is_not_a_database_exits_1_with_one_line_naming_it()
+    {
+        var path = Path.Combine(_folder, "jwtauth.db");
+        await File.WriteAllTextAsync(path, "These are notes, not a SQLite database; the server must not start on them.");
+
+        var (exitCode, stderr, stdout) = await RunServerAsync("http://127.0.0.1:0", WithKey());
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Equal($"JwtAuth cannot start: the database {path}: SQLite Error 26: 'file is not a database'.", line);
+        Assert.DoesNotContain("   at ", stdout);
+        Assert.StartsWith("These are notes", await File.ReadAllTextAsync(path));
+    }
+
+    [Fact]
+    public async Task Process_whose_postgresql_server_is_unreachable_exits_1_with_one_line_naming_it()
+    {
+        using var closed = new TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+
+        var (exitCode, stderr, stdout) = await RunServerAsync("http://127.0.0.1:0", [.. WithKey(),
+            ("Database__Provider", "Postgres"),
+            ("Database__ConnectionString", $"Host=127.0.0.1;Port={port};Username=jwtauth;Password=not-shown-42;Database=jwtauth;Timeout=5")]);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Trim().Split('\n'));
+        Assert.StartsWith($"JwtAuth cannot start: the database postgresql://127.0.0.1:{port}/jwtauth: Failed to connect to 127.0.0.1:{port}", line);
+        Assert.DoesNotContain("not-shown-42", stderr + stdout);
+        Assert.DoesNotContain("   at ", stdout);
+    }
+
+    [PostgresFact]
+    public async Task Process_whose_role_may_not_create_the_missing_database_exits_1_saying_what_to_do()
+    {
+        var role = "jwtauth_nocreate_" + Guid.NewGuid().ToString("N")[..8];
+        var server = new Npgsql.NpgsqlConnectionStringBuilder(TestDatabase.PostgresServer);
+        await using var admin = Npgsql.NpgsqlDataSource.Create(server.ConnectionString);
+        await admin.CreateCommand($"CREATE ROLE {role} LOGIN PASSWORD 'role-password-7'").ExecuteNonQueryAsync();
+        try
+        {
+            var database = role + "_db";
+            var connection = new Npgsql.NpgsqlConnectionStringBuilder(server.ConnectionString)
+            {
+                Username = role, Password = "role-password-7", Database = database,
+            };
+
+            var (exitCode, stderr, stdout) = await RunServerAsync("http://127.0.0.1:0", [.. WithKey(),
+                ("Database__Provider", "Postgres"), ("Database__ConnectionString", connection.ConnectionString)]);
+
+            Assert.Equal(1, exitCode);
+            var line = Assert.Single(stderr.Trim().Split('\n'));
+            Assert.StartsWith($"JwtAuth cannot start: the database postgresql://{server.Host}:{server.Port}/{database}: ", line);
+            Assert.Contains($"CREATE DATABASE \"{database}\" OWNER \"{role}\"", line);
+            Assert.Contains("CREATEDB", line);
+            Assert.DoesNotContain("role-password-7", stderr + stdout);
+            Assert.DoesNotContain("   at ", stdout);
+        }
+        finally
+        {
+            await admin.CreateCommand($"DROP ROLE {role}").ExecuteNonQueryAsync();
+        }
+    }
+
+    private static (string Key, string Value)[] WithKey() =>
+    [
+        ("Jwt__SigningKeys__0__Id", "k1"),
+        ("Jwt__SigningKeys__0__Secret", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))),
+    ];
+
+    [Fact]
     public async Task A_started_process_logs_its_environment_database_and_api_reference()
     {
         var start = ServerProcess("http://127.0.0.1:0",

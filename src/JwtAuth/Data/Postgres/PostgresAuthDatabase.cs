@@ -96,6 +96,14 @@ public sealed partial class PostgresAuthDatabase(
             {
                 // Another instance created it first.
             }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InsufficientPrivilege)
+            {
+                var given = new NpgsqlConnectionStringBuilder(ConnectionString);
+                throw new DatabaseSetupException(
+                    $"The database {given.Database} does not exist, and the role {given.Username} may not create it " +
+                    $"({ex.MessageText}): create it (CREATE DATABASE \"{given.Database}\" OWNER \"{given.Username}\"), " +
+                    "or grant the role CREATEDB", ex);
+            }
         }
 
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
