@@ -222,7 +222,12 @@ for provider in $providers; do
 import json, sys; d = json.load(sys.stdin); d['path'] = sys.argv[1]; print(json.dumps(d))" "$2")"
   }
   query users_page "/admin/users?limit=100&after=$middle"
+  # Prefixes of every name, of 111,111, of 11,111 and of 1,111 (either side of the bound where a page stops sorting
+  # the matches by id and walks the ids instead), and of 11.
+  query users_all_prefix "/admin/users?limit=100&username=s"
+  query users_wide_prefix "/admin/users?limit=100&username=scale1"
   query users_broad_prefix "/admin/users?limit=100&username=scale12"
+  query users_sorted_prefix "/admin/users?limit=100&username=scale123"
   query users_narrow_prefix "/admin/users?limit=100&username=scale12345"
   query audit_user "/admin/audit?username=scale123456&limit=100"
   query audit_type "/admin/audit?type=login.succeeded&limit=100"

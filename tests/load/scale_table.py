@@ -44,9 +44,10 @@ for provider, r in results.items():
             f"{big:.2f} ms vs {small:.2f} ms = {big / small:.2f}x (p99 {median_p99(kind, 'big'):.2f} vs {median_p99(kind, 'small'):.2f} ms; "
             f"medians of 5 alternating rounds)", big <= 1.2 * small)
 
-    for name, label in (("users_page", "admin page after an id half-way"), ("users_broad_prefix", "admin page, prefix of 11,111 names"),
-                        ("users_narrow_prefix", "admin page, prefix of 11 names"), ("audit_user", "audit query by username"),
-                        ("audit_type", "audit query by type")):
+    for name, label in (("users_page", "admin page after an id half-way"), ("users_all_prefix", "admin page, prefix of every name"),
+                        ("users_wide_prefix", "admin page, prefix of 111,111 names"), ("users_broad_prefix", "admin page, prefix of 11,111 names"),
+                        ("users_sorted_prefix", "admin page, prefix of 1,111 names"), ("users_narrow_prefix", "admin page, prefix of 11 names"),
+                        ("audit_user", "audit query by username"), ("audit_type", "audit query by type")):
         q = r[f"query_{name}"]
         row(f"{label} < 50 ms", f"p50 {q['p50_ms']:.1f} ms, max {q['max_ms']:.1f} ms over {q['count']} (`{q['path'].split('?')[0]}?{q['path'].split('?')[1]}`)",
             q["p50_ms"] < 50)
