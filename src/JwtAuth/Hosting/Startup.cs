@@ -71,6 +71,7 @@ public static partial class Startup
         // Every ValidateOnStart rule runs before anything touches the database.
         services.GetService<IStartupValidator>()?.Validate();
         await services.GetRequiredService<IAuthDatabase>().MigrateAsync(cancellationToken);
+        await DatabaseKeyRing.EnsureEveryKeyReadableAsync(services, cancellationToken);
         await BootstrapAdmin.EnsureAsync(services, cancellationToken);
         await services.GetRequiredService<RevokedSessionSync>().LoadAsync(cancellationToken);
         // The unknown-user hash is made now, so the first login for a missing name costs what every other one does;

@@ -19,28 +19,12 @@ public sealed class TwoFactorTests : IDisposable
 
     public void Dispose() => _app.Dispose();
 
-    private sealed record Enrolment(Guid UserId, string Secret, string[] RecoveryCodes);
-
-    private Enrolment? _alice;
+    private TwoFactorEnrolment? _alice;
 
     private string CodeNow(string secret, int steps = 0) => Totp.Code(secret, _app.Time.GetUtcNow().AddSeconds(30 * steps));
 
     /// <summary>alice with two-factor login on; the fake clock then moves to the next step, so the confirming code is spent.</summary>
-    private async Task<Enrolment> EnrolAliceAsync()
-    {
-        var aliceId = await _app.CreateUserAsync("alice");
-        using var client = _app.CreateClient((await _app.LoginAsync("alice")).AccessToken);
-        var enrolled = await client.PostAsJsonAsync("/me/mfa/totp", new { password = Password });
-        await enrolled.EnsureStatusAsync(HttpStatusCode.OK);
-        var secret = JsonDocument.Parse(await enrolled.Content.ReadAsStringAsync()).RootElement.GetProperty("secret").GetString()!;
-        var confirmed = await client.PostAsJsonAsync("/me/mfa/totp/confirm", new { code = CodeNow(secret) });
-        await confirmed.EnsureStatusAsync(HttpStatusCode.OK);
-        var codes = JsonDocument.Parse(await confirmed.Content.ReadAsStringAsync()).RootElement.GetProperty("recovery_codes")
-            .EnumerateArray().Select(c => c.GetString()!).ToArray();
-        _app.Time.Advance(TimeSpan.FromSeconds(30));
-        _alice = new Enrolment(aliceId, secret, codes);
-        return _alice;
-    }
+    private async Task<TwoFactorEnrolment> EnrolAliceAsync() => _alice = await TwoFactorEnrolment.EnrolAsync(_app, "alice");
 
     private async Task<HttpResponseMessage> LoginAsync(string password = Password, string? totpCode = null, string? recoveryCode = null)
     {

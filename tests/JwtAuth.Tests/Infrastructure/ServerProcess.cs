@@ -45,21 +45,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Starts the server and returns once it serves (or fails the test after 60 s).</summary>
     public static async Task<ServerProcess> StartAsync(string workingDirectory, IReadOnlyDictionary<string, string> settings)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "JwtAuth.dll"), "--urls", "http://127.0.0.1:0" },
-            WorkingDirectory = workingDirectory,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key] = value;
-        }
-        var server = new ServerProcess(Process.Start(start)!);
+        var server = new ServerProcess(Process.Start(StartInfo(workingDirectory, settings))!);
         var address = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         server._process.OutputDataReceived += (_, line) =>
         {
@@ -83,6 +69,46 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
         server.Address = await address.Task;
         return server;
+    }
+
+    /// <summary>Runs a server that is expected to refuse to start, and returns how it ended (or fails the test after 60 s).</summary>
+    public static async Task<(int ExitCode, string Stderr, string Stdout)> RunToExitAsync(
+        string workingDirectory, IReadOnlyDictionary<string, string> settings, string urls = "http://127.0.0.1:0")
+    {
+        using var process = Process.Start(StartInfo(workingDirectory, settings, urls))!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"The server did not exit: {await stdout}");
+        }
+        return (process.ExitCode, await stderr, await stdout);
+    }
+
+    /// <summary>The built server in Production, in <paramref name="workingDirectory"/>, with the settings as environment variables.</summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, IReadOnlyDictionary<string, string> settings, string urls = "http://127.0.0.1:0")
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "JwtAuth.dll"), "--urls", urls },
+            WorkingDirectory = workingDirectory,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+        return start;
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(90) };

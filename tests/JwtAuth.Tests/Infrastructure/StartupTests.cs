@@ -239,41 +239,20 @@ public sealed class StartupTests : IDisposable
     }
 
     /// <summary>Runs the built server as operators do, in Production, and returns once it exits (or fails the test after 60 s).</summary>
-    private async Task<(int ExitCode, string Stderr, string Stdout)> RunServerAsync(string urls, params (string Key, string Value)[] environment)
-    {
-        using var process = Process.Start(ServerProcess(urls, environment))!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"The server did not exit: {await stdout}");
-        }
-        return (process.ExitCode, await stderr, await stdout);
-    }
+    private Task<(int ExitCode, string Stderr, string Stdout)> RunServerAsync(string urls, params (string Key, string Value)[] environment) =>
+        Infrastructure.ServerProcess.RunToExitAsync(_folder, Settings(environment), urls);
 
-    private ProcessStartInfo ServerProcess(string urls, params (string Key, string Value)[] environment)
+    private ProcessStartInfo ServerProcess(string urls, params (string Key, string Value)[] environment) =>
+        Infrastructure.ServerProcess.StartInfo(_folder, Settings(environment), urls);
+
+    /// <summary>A SQLite database in the test's folder, then the given environment.</summary>
+    private Dictionary<string, string> Settings((string Key, string Value)[] environment)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "JwtAuth.dll"), "--urls", urls },
-            WorkingDirectory = _folder,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["Database__ConnectionString"] = $"Data Source={Path.Combine(_folder, "jwtauth.db")}";
+        var settings = new Dictionary<string, string> { ["Database__ConnectionString"] = $"Data Source={Path.Combine(_folder, "jwtauth.db")}" };
         foreach (var (key, value) in environment)
         {
-            start.Environment[key] = value;
+            settings[key] = value;
         }
-        return start;
+        return settings;
     }
 }
