@@ -31,10 +31,10 @@ public static class PasswordResetEndpoints
     public static RouteGroupBuilder MapPasswordReset(this RouteGroupBuilder group)
     {
         group.WithTags("Users").RequireRateLimiting(ClientRateLimiting.Policy);
-        group.MapPost("/forgot", Forgot)
+        group.MapPost("/forgot", ForgotAsync)
             .WithName("ForgotPassword")
             .DocumentsProblem(StatusCodes.Status429TooManyRequests,
-                $"Too many requests from this client, or more than {PasswordResetRequests.PerAddressPerHour} for one address within an hour.")
+                $"Too many requests from this client, or more than {ResetMailThrottle.PerAddressPerHour} for one address within an hour.")
             .DocumentsProblem(StatusCodes.Status503ServiceUnavailable, MailProblems.UnavailableTitle, ApiResponses.RetryAfter.Never)
             .WithSummary("Mails a reset link to the address if an account has confirmed it; the answer is the same either way.")
             .WithDescription("202 means the request was taken, not that a mail was sent: neither the answer nor its timing tells " +
@@ -66,13 +66,14 @@ public static class PasswordResetEndpoints
         return group;
     }
 
-    private static Results<Accepted, ValidationProblem, ProblemHttpResult> Forgot(ForgotPasswordRequest request, HttpContext http, UserAccounts accounts)
+    private static async Task<Results<Accepted, ValidationProblem, ProblemHttpResult>> ForgotAsync(
+        ForgotPasswordRequest request, HttpContext http, UserAccounts accounts, CancellationToken cancellationToken)
     {
         if (!EmailRules.TryNormalize(request.Email, out var email, out var error))
         {
             return new ValidationErrors().Add("email", error).ToProblem();
         }
-        return accounts.RequestPasswordReset(email) switch
+        return await accounts.RequestPasswordResetAsync(email, cancellationToken) switch
         {
             PasswordResetRequestOutcome.Accepted => TypedResults.Accepted((string?)null),
             PasswordResetRequestOutcome.MailUnavailable => Problems.Status(StatusCodes.Status503ServiceUnavailable, MailProblems.UnavailableTitle),

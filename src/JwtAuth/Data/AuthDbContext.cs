@@ -12,6 +12,7 @@ public abstract class AuthDbContext(DbContextOptions options) : DbContext(option
     public DbSet<Session> Sessions => Set<Session>();
     public DbSet<RefreshTokenRecord> RefreshTokens => Set<RefreshTokenRecord>();
     public DbSet<LoginThrottle> LoginThrottles => Set<LoginThrottle>();
+    public DbSet<MailThrottle> MailThrottles => Set<MailThrottle>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AccountToken> AccountTokens => Set<AccountToken>();
     public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
@@ -85,6 +86,12 @@ public abstract class AuthDbContext(DbContextOptions options) : DbContext(option
         {
             throttle.HasKey(t => t.NormalizedUsername);
             throttle.Property(t => t.NormalizedUsername).HasMaxLength(UsernameColumnLength);
+        });
+
+        modelBuilder.Entity<MailThrottle>(throttle =>
+        {
+            throttle.HasKey(t => t.NormalizedEmail);
+            throttle.Property(t => t.NormalizedEmail).HasMaxLength(User.MaxEmailLength);
         });
 
         modelBuilder.Entity<AuditEvent>(audit =>

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace JwtAuth.Housekeeping;
 
 /// <summary>How many records one run deleted.</summary>
-public sealed record CleanupResult(int RefreshTokens, int Sessions, int LoginThrottles, int AuditEvents);
+public sealed record CleanupResult(int RefreshTokens, int Sessions, int LoginThrottles, int MailThrottles, int AuditEvents);
 
 /// <summary>Deletes what can no longer be used, at start-up and every <see cref="HousekeepingOptions.Interval"/>: expired
 /// refresh tokens and ended sessions (<see cref="SessionExpiry"/>), stale lockout rows (<see cref="LoginLockout"/>) and
@@ -41,16 +41,18 @@ public sealed partial class ExpiredRecordsCleanup(
             var services = scope.ServiceProvider;
             var sessions = services.GetRequiredService<SessionExpiry>();
             var lockout = services.GetRequiredService<LoginLockout>();
+            var mailThrottle = services.GetRequiredService<ResetMailThrottle>();
             var audit = services.GetRequiredService<AuditRetention>();
             // Tokens before sessions: a session goes once it has no refresh token left.
             var result = new CleanupResult(
                 RefreshTokens: await InBatchesAsync(sessions.DeleteExpiredRefreshTokensAsync, cancellationToken),
                 Sessions: await InBatchesAsync(sessions.DeleteEndedSessionsAsync, cancellationToken),
                 LoginThrottles: await InBatchesAsync(lockout.DeleteStaleAsync, cancellationToken),
+                MailThrottles: await InBatchesAsync(mailThrottle.DeleteStaleAsync, cancellationToken),
                 AuditEvents: await InBatchesAsync(audit.DeleteExpiredAsync, cancellationToken));
-            if (result is not { RefreshTokens: 0, Sessions: 0, LoginThrottles: 0, AuditEvents: 0 })
+            if (result is not { RefreshTokens: 0, Sessions: 0, LoginThrottles: 0, MailThrottles: 0, AuditEvents: 0 })
             {
-                LogDeleted(logger, result.RefreshTokens, result.Sessions, result.LoginThrottles, result.AuditEvents);
+                LogDeleted(logger, result.RefreshTokens, result.Sessions, result.LoginThrottles, result.MailThrottles, result.AuditEvents);
             }
             return result;
         }
@@ -99,8 +101,8 @@ public sealed partial class ExpiredRecordsCleanup(
     }
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Information,
-        Message = "Housekeeping deleted {RefreshTokens} expired refresh tokens, {Sessions} ended sessions, {LoginThrottles} stale lockout rows and {AuditEvents} audit events past their retention.")]
-    private static partial void LogDeleted(ILogger logger, int refreshTokens, int sessions, int loginThrottles, int auditEvents);
+        Message = "Housekeeping deleted {RefreshTokens} expired refresh tokens, {Sessions} ended sessions, {LoginThrottles} stale lockout rows, {MailThrottles} reset-mail counts whose hour had ended and {AuditEvents} audit events past their retention.")]
+    private static partial void LogDeleted(ILogger logger, int refreshTokens, int sessions, int loginThrottles, int mailThrottles, int auditEvents);
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Debug, Message = "Housekeeping skipped: another instance is doing it.")]
     private static partial void LogSkipped(ILogger logger);

@@ -10,13 +10,13 @@ public sealed partial class UserAccounts
 {
     /// <summary>Accepts a request for a reset mail without looking the address up: the same work, answer and timing
     /// for every address. <see cref="PasswordResetMailer"/> does the rest in the background.</summary>
-    public PasswordResetRequestOutcome RequestPasswordReset(EmailRules.EmailAddress email)
+    public async Task<PasswordResetRequestOutcome> RequestPasswordResetAsync(EmailRules.EmailAddress email, CancellationToken cancellationToken)
     {
         if (!mail.CanSend || links.BaseUrl() is not { } linkBase)
         {
             return new PasswordResetRequestOutcome.MailUnavailable();
         }
-        if (resetRequests.Admit(email) is { } retryAfter)
+        if (await resetMailThrottle.AdmitAsync(email, cancellationToken) is { } retryAfter)
         {
             return new PasswordResetRequestOutcome.TooManyRequests(retryAfter);
         }

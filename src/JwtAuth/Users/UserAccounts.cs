@@ -26,6 +26,7 @@ public sealed partial class UserAccounts(
     MailOutbox mail,
     AccountLinks links,
     PasswordResetRequests resetRequests,
+    ResetMailThrottle resetMailThrottle,
     TwoFactorCodes twoFactor,
     IOptions<AccountOptions> accountOptions,
     LoginMetrics metrics,

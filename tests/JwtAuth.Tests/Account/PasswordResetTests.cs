@@ -242,7 +242,7 @@ public sealed class PasswordResetTests : IAsyncLifetime
     public async Task Forgot_is_limited_per_address_whether_or_not_it_has_an_account()
     {
         await _app.CreateUserWithEmailAsync("alice", JwtAuthApplication.DefaultPassword, "alice@example.com");
-        for (var i = 0; i < JwtAuth.Users.PasswordResetRequests.PerAddressPerHour; i++)
+        for (var i = 0; i < JwtAuth.Users.ResetMailThrottle.PerAddressPerHour; i++)
         {
             await (await ForgotAsync("alice@example.com")).EnsureStatusAsync(HttpStatusCode.Accepted);
             await (await ForgotAsync("nobody@example.com")).EnsureStatusAsync(HttpStatusCode.Accepted);
@@ -257,6 +257,42 @@ public sealed class PasswordResetTests : IAsyncLifetime
         Assert.Equal(await known.Content.ReadAsStringAsync(), await unknown.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.TooManyRequests, unknown.StatusCode);
         await other.EnsureStatusAsync(HttpStatusCode.Accepted);
+    }
+
+    [Fact]
+    public async Task Instances_share_one_count_per_address()
+    {
+        using var other = new JwtAuthApplication(_app);
+        using var otherClient = other.CreateClient();
+        for (var i = 0; i < JwtAuth.Users.ResetMailThrottle.PerAddressPerHour; i++)
+        {
+            await (await ForgotAsync("someone@example.com", i % 2 == 0 ? null : otherClient)).EnsureStatusAsync(HttpStatusCode.Accepted);
+        }
+
+        var atFirst = await ForgotAsync("someone@example.com");
+        var atSecond = await ForgotAsync("someone@example.com", otherClient);
+
+        await atFirst.ReadProblemAsync(HttpStatusCode.TooManyRequests);
+        await atSecond.ReadProblemAsync(HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task An_address_may_ask_again_once_the_hour_of_its_first_request_has_ended()
+    {
+        await (await ForgotAsync("someone@example.com")).EnsureStatusAsync(HttpStatusCode.Accepted);
+        _app.Time.Advance(TimeSpan.FromMinutes(20));
+        for (var i = 1; i < JwtAuth.Users.ResetMailThrottle.PerAddressPerHour; i++)
+        {
+            await (await ForgotAsync("someone@example.com")).EnsureStatusAsync(HttpStatusCode.Accepted);
+        }
+
+        var refused = await ForgotAsync("someone@example.com");
+        _app.Time.Advance(TimeSpan.FromMinutes(40));
+        var again = await ForgotAsync("someone@example.com");
+
+        await refused.ReadProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal(TimeSpan.FromMinutes(40), refused.Headers.RetryAfter?.Delta);
+        await again.EnsureStatusAsync(HttpStatusCode.Accepted);
     }
 
     [Fact]

@@ -124,6 +124,23 @@ public sealed class ExpiredRecordsCleanupTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reset_mail_count_is_kept_for_its_hour_and_then_deleted()
+    {
+        var now = _app.Time.GetUtcNow().UtcDateTime;
+        await _app.WithDbAsync(db =>
+        {
+            db.MailThrottles.Add(new MailThrottle { NormalizedEmail = "CURRENT@EXAMPLE.COM", WindowStartedAt = now.AddMinutes(-59), Requests = 5 });
+            db.MailThrottles.Add(new MailThrottle { NormalizedEmail = "ENDED@EXAMPLE.COM", WindowStartedAt = now.AddMinutes(-61), Requests = 5 });
+            return db.SaveChangesAsync();
+        });
+
+        var result = await Cleanup.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(1, result!.MailThrottles);
+        Assert.Equal(["CURRENT@EXAMPLE.COM"], await _app.WithDbAsync(db => db.MailThrottles.Select(t => t.NormalizedEmail).ToListAsync()));
+    }
+
+    [Fact]
     public async Task More_expired_records_than_one_batch_are_all_deleted()
     {
         var old = _app.Time.GetUtcNow().UtcDateTime;

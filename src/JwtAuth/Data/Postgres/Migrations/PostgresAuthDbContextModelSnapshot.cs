@@ -136,6 +136,23 @@ namespace JwtAuth.Data.Postgres.Migrations
                     b.ToTable("LoginThrottles");
                 });
 
+            modelBuilder.Entity("JwtAuth.Data.MailThrottle", b =>
+                {
+                    b.Property<string>("NormalizedEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<int>("Requests")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("WindowStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("NormalizedEmail");
+
+                    b.ToTable("MailThrottles");
+                });
+
             modelBuilder.Entity("JwtAuth.Data.RecoveryCode", b =>
                 {
                     b.Property<Guid>("Id")

@@ -128,6 +128,23 @@ namespace JwtAuth.Data.Sqlite.Migrations
                     b.ToTable("LoginThrottles");
                 });
 
+            modelBuilder.Entity("JwtAuth.Data.MailThrottle", b =>
+                {
+                    b.Property<string>("NormalizedEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("WindowStartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("NormalizedEmail");
+
+                    b.ToTable("MailThrottles");
+                });
+
             modelBuilder.Entity("JwtAuth.Data.RecoveryCode", b =>
                 {
                     b.Property<Guid>("Id")
