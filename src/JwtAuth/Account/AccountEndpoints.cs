@@ -81,6 +81,15 @@ public static class AccountEndpoints
             .DocumentsProblem(StatusCodes.Status503ServiceUnavailable, Problems.HashingBusyTitle)
             .WithSummary("Changes the password and ends every other session of the user.")
             .WithDescription("A wrong current password counts toward the username's lockout, like a failed login.");
+        group.MapPost("/email/confirmation", ResendConfirmationAsync)
+            .WithName("ResendEmailConfirmation")
+            .DocumentsProblem(StatusCodes.Status409Conflict, $"{NoAddressTitle} Or: {AlreadyConfirmedTitle}")
+            .DocumentsProblem(StatusCodes.Status429TooManyRequests,
+                $"More than {ResetMailThrottle.PerAddressPerHour} mails for the address within an hour, reset mails included.")
+            .DocumentsProblem(StatusCodes.Status503ServiceUnavailable, MailProblems.UnavailableTitle, ApiResponses.RetryAfter.Never)
+            .WithSummary("Mails a new confirmation link for the caller's unconfirmed address; the earlier link stops working.")
+            .WithDescription("For a confirmation mail that was lost or whose link expired (Accounts:ConfirmationTokenLifetime). " +
+                             "202 means the mail was queued. An address counts toward the same hourly limit as reset mails.");
         group.MapDelete("", DeleteAsync)
             .WithName("DeleteMe")
             .WithMetadata(HashesPasswords.Metadata)
@@ -174,6 +183,23 @@ public static class AccountEndpoints
     }
 
     public const string NoAccountTitle = "The account no longer exists.";
+    public const string NoAddressTitle = "The account has no email address.";
+    public const string AlreadyConfirmedTitle = "The account's email address is already confirmed.";
+
+    private static async Task<Results<Accepted, ProblemHttpResult>> ResendConfirmationAsync(
+        ClaimsPrincipal principal, HttpContext http, UserAccounts accounts, CancellationToken cancellationToken)
+    {
+        return await accounts.ResendConfirmationAsync(principal.UserId(), cancellationToken) switch
+        {
+            ConfirmationMailOutcome.Queued => TypedResults.Accepted((string?)null),
+            ConfirmationMailOutcome.NoAccount => Problems.Status(StatusCodes.Status401Unauthorized, NoAccountTitle),
+            ConfirmationMailOutcome.NoAddress => Problems.Status(StatusCodes.Status409Conflict, NoAddressTitle),
+            ConfirmationMailOutcome.AlreadyConfirmed => Problems.Status(StatusCodes.Status409Conflict, AlreadyConfirmedTitle),
+            ConfirmationMailOutcome.MailUnavailable => Problems.Status(StatusCodes.Status503ServiceUnavailable, MailProblems.UnavailableTitle),
+            ConfirmationMailOutcome.TooManyRequests limited => Problems.TooManyRequests(http, limited.RetryAfter, PasswordResetEndpoints.TooManyResetRequestsTitle),
+            _ => throw new InvalidOperationException("Unknown outcome."),
+        };
+    }
     public const string LockedOutTitle = "Too many failed attempts; try again later.";
     public const string LastAdminTitle = "This is the last active administrator; make another administrator first.";
 }

@@ -13,6 +13,22 @@ public abstract record PasswordResetRequestOutcome
     public sealed record TooManyRequests(TimeSpan RetryAfter) : PasswordResetRequestOutcome;
 }
 
+/// <summary>The result of <c>POST /me/email/confirmation</c>.</summary>
+public abstract record ConfirmationMailOutcome
+{
+    public sealed record Queued : ConfirmationMailOutcome;
+
+    public sealed record NoAccount : ConfirmationMailOutcome;
+
+    public sealed record NoAddress : ConfirmationMailOutcome;
+
+    public sealed record AlreadyConfirmed : ConfirmationMailOutcome;
+
+    public sealed record MailUnavailable : ConfirmationMailOutcome;
+
+    public sealed record TooManyRequests(TimeSpan RetryAfter) : ConfirmationMailOutcome;
+}
+
 /// <summary>The result of <c>POST /password/reset</c>.</summary>
 public abstract record PasswordResetOutcome
 {

@@ -15,6 +15,27 @@ public sealed partial class UserAccounts
         mail.TryQueue(AccountMail.Confirmation(user.Email!, user.Username, AccountLinks.Confirm(linkBase, token), lifetime));
     }
 
+    /// <summary>Mails a new confirmation link for the account's unconfirmed address, voiding the earlier one (lost, or
+    /// expired after <see cref="AccountOptions.ConfirmationTokenLifetime"/>). Counted against the address like reset
+    /// mails.</summary>
+    public async Task<ConfirmationMailOutcome> ResendConfirmationAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        if (!mail.CanSend || links.BaseUrl() is not { } linkBase)
+        {
+            return new ConfirmationMailOutcome.MailUnavailable();
+        }
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId && u.DisabledAt == null, cancellationToken);
+        if (user is null) return new ConfirmationMailOutcome.NoAccount();
+        if (!EmailRules.TryNormalize(user.Email, out var address, out _)) return new ConfirmationMailOutcome.NoAddress();
+        if (user.EmailVerified) return new ConfirmationMailOutcome.AlreadyConfirmed();
+        if (await resetMailThrottle.AdmitAsync(address, cancellationToken) is { } retryAfter)
+        {
+            return new ConfirmationMailOutcome.TooManyRequests(retryAfter);
+        }
+        await SendConfirmationAsync(user, linkBase, cancellationToken);
+        return new ConfirmationMailOutcome.Queued();
+    }
+
     /// <summary>Spends a confirmation token: the address it was sent to is confirmed, if the account still has that
     /// address. False for an unknown, forged, expired, spent or voided token.</summary>
     public async Task<bool> ConfirmEmailAsync(string? token, CancellationToken cancellationToken)

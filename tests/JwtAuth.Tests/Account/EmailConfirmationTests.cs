@@ -186,4 +186,46 @@ public sealed class EmailConfirmationTests : IAsyncLifetime
         Assert.Equal("alice@example.com", listed.GetProperty("email").GetString());
         Assert.False(listed.GetProperty("email_verified").GetBoolean());
     }
+
+    [Fact]
+    public async Task A_new_confirmation_mail_replaces_an_expired_link_and_voids_the_earlier_one()
+    {
+        await _app.RegisterAsync("alice", email: "alice@example.com");
+        var first = TestMailServer.Token(await _mail.NextAsync(), "#confirm=");
+        _app.Time.Advance(TimeSpan.FromDays(3));
+        using var client = _app.CreateClient((await _app.LoginAsync("alice")).AccessToken);
+
+        var resent = await client.PostAsync("/me/email/confirmation", null);
+        var second = await _mail.NextAsync();
+
+        await resent.EnsureStatusAsync(HttpStatusCode.Accepted);
+        Assert.Equal("alice@example.com", second.To.Mailboxes.Single().Address);
+        await (await ConfirmAsync(first)).ReadProblemAsync(HttpStatusCode.BadRequest);
+        await (await ConfirmAsync(TestMailServer.Token(second, "#confirm="))).EnsureStatusAsync(HttpStatusCode.NoContent);
+        var again = await client.PostAsync("/me/email/confirmation", null);
+        Assert.Equal(JwtAuth.Account.AccountEndpoints.AlreadyConfirmedTitle, (await again.ReadProblemAsync(HttpStatusCode.Conflict)).GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task A_new_confirmation_mail_needs_an_address_a_token_and_a_place_in_the_hourly_limit()
+    {
+        await _app.RegisterAsync("bob");
+        using var bob = _app.CreateClient((await _app.LoginAsync("bob")).AccessToken);
+        await _app.RegisterAsync("carol", email: "carol@example.com");
+        using var carol = _app.CreateClient((await _app.LoginAsync("carol")).AccessToken);
+        using var anonymous = _app.CreateClient();
+
+        var noAddress = await bob.PostAsync("/me/email/confirmation", null);
+        var noToken = await anonymous.PostAsync("/me/email/confirmation", null);
+        for (var i = 0; i < JwtAuth.Users.ResetMailThrottle.PerAddressPerHour; i++)
+        {
+            await (await carol.PostAsync("/me/email/confirmation", null)).EnsureStatusAsync(HttpStatusCode.Accepted);
+        }
+        var overLimit = await carol.PostAsync("/me/email/confirmation", null);
+
+        Assert.Equal(JwtAuth.Account.AccountEndpoints.NoAddressTitle, (await noAddress.ReadProblemAsync(HttpStatusCode.Conflict)).GetProperty("title").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, noToken.StatusCode);
+        await overLimit.ReadProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.NotNull(overLimit.Headers.RetryAfter);
+    }
 }

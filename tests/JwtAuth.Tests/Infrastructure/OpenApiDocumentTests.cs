@@ -227,7 +227,7 @@ public sealed class OpenApiDocumentTests : IDisposable
         var document = await DocumentAsync();
 
         var operations = Operations(document).ToList();
-        Assert.Equal(21, operations.Count);
+        Assert.Equal(22, operations.Count);
         Assert.All(operations, op => Assert.False(string.IsNullOrEmpty(op.Value.GetProperty("description").GetString()), op.Key));
         var ids = operations.Select(op => op.Value.TryGetProperty("operationId", out var id) ? id.GetString() : null).ToList();
         Assert.DoesNotContain(null, ids);
