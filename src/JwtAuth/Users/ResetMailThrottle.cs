@@ -3,8 +3,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace JwtAuth.Users;
 
-/// <summary>Each address may ask for <see cref="PerAddressPerHour"/> reset mails an hour, known or not, counted in the
-/// database so that every instance shares one count: an hour starts with its first request.</summary>
+/// <summary>Each address may be sent <see cref="PerAddressPerHour"/> account mails an hour that someone asked for (reset
+/// links, known address or not, and new confirmation links), counted in the database so that every instance shares one
+/// count: an hour starts with its first request.</summary>
 public sealed class ResetMailThrottle(AuthDbContext db, TimeProvider time)
 {
     public const int PerAddressPerHour = 5;
