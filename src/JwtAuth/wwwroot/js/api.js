@@ -57,6 +57,8 @@ export const api = {
   forgotPassword: (email) => send('password/forgot', { body: { email } }),
   resetPassword: (token, newPassword) => send('password/reset', { body: { token, new_password: newPassword } }),
   confirmEmail: (token) => send('email/confirm', { body: { token } }),
+  /** A new confirmation link for the signed-in user's unconfirmed address; the earlier one stops working. */
+  resendConfirmation: (accessToken) => send('me/email/confirmation', { accessToken }),
 
   // Two-factor login (TOTP) of the signed-in user.
   enrolTotp: (accessToken, password) => send('me/mfa/totp', { body: { password }, accessToken }),

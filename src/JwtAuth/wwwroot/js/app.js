@@ -364,13 +364,32 @@ async function callMe() {
     fill($('user-roles'), ...(me.roles.length ? me.roles.map((role) => el('span', { className: 'chip' }, role)) : ['none']));
     fill($('user-email'), ...(typeof me.email === 'string' && me.email !== ''
       ? [el('span', { className: 'mono' }, me.email), ' ',
-        me.email_verified === true ? el('span', { className: 'chip ok' }, 'confirmed') : el('span', { className: 'chip warn' }, 'not confirmed')]
+        ...(me.email_verified === true
+          ? [el('span', { className: 'chip ok' }, 'confirmed')]
+          : [el('span', { className: 'chip warn' }, 'not confirmed'), ' ',
+            el('button', { type: 'button', className: 'link', onclick: resendConfirmation }, 'Send the link again'), ' ',
+            el('span', { id: 'resend-status', role: 'status' })])]
       : ['none']));
     fill($('me-status'), `200 at ${new Date().toLocaleTimeString()}`);
     $('me-status').className = 'ok';
   } catch (error) {
     fill($('me-status'), `${error.status ?? 'failed'} at ${new Date().toLocaleTimeString()}: ${error.message}`);
     $('me-status').className = 'bad';
+  }
+}
+
+/** Asks for a new confirmation mail (a lost one, or a link past its lifetime); the earlier link stops working. */
+async function resendConfirmation(event) {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    await session.resendConfirmation();
+    fill($('resend-status'), 'A new link is on its way; the earlier one no longer works.');
+  } catch (error) {
+    fill($('resend-status'), error.status === 429 && error.retryAfterSeconds
+      ? `${error.message} Try again ${relative(error.retryAfterSeconds * 1000)}.`
+      : error.message);
+    button.disabled = false;
   }
 }
 

@@ -103,6 +103,10 @@ export class BrowserSession extends EventTarget {
     return api.me(this.#accessToken);
   }
 
+  resendConfirmation() {
+    return api.resendConfirmation(this.#accessToken);
+  }
+
   enrolTotp(password) {
     return api.enrolTotp(this.#accessToken, password);
   }
