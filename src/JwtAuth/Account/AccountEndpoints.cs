@@ -85,7 +85,7 @@ public static class AccountEndpoints
             .WithName("ResendEmailConfirmation")
             .DocumentsProblem(StatusCodes.Status409Conflict, $"{NoAddressTitle} Or: {AlreadyConfirmedTitle}")
             .DocumentsProblem(StatusCodes.Status429TooManyRequests,
-                $"More than {ResetMailThrottle.PerAddressPerHour} mails for the address within an hour, reset mails included.")
+                $"{TooManyConfirmationMailsTitle} At most {AddressMailLimit.PerAddressPerHour}, reset mails included.")
             .DocumentsProblem(StatusCodes.Status503ServiceUnavailable, MailProblems.UnavailableTitle, ApiResponses.RetryAfter.Never)
             .WithSummary("Mails a new confirmation link for the caller's unconfirmed address; the earlier link stops working.")
             .WithDescription("For a confirmation mail that was lost or whose link expired (Accounts:ConfirmationTokenLifetime). " +
@@ -185,6 +185,7 @@ public static class AccountEndpoints
     public const string NoAccountTitle = "The account no longer exists.";
     public const string NoAddressTitle = "The account has no email address.";
     public const string AlreadyConfirmedTitle = "The account's email address is already confirmed.";
+    public const string TooManyConfirmationMailsTitle = "Too many mails for this address within an hour; try again later.";
 
     private static async Task<Results<Accepted, ProblemHttpResult>> ResendConfirmationAsync(
         ClaimsPrincipal principal, HttpContext http, UserAccounts accounts, CancellationToken cancellationToken)
@@ -196,7 +197,7 @@ public static class AccountEndpoints
             ConfirmationMailOutcome.NoAddress => Problems.Status(StatusCodes.Status409Conflict, NoAddressTitle),
             ConfirmationMailOutcome.AlreadyConfirmed => Problems.Status(StatusCodes.Status409Conflict, AlreadyConfirmedTitle),
             ConfirmationMailOutcome.MailUnavailable => Problems.Status(StatusCodes.Status503ServiceUnavailable, MailProblems.UnavailableTitle),
-            ConfirmationMailOutcome.TooManyRequests limited => Problems.TooManyRequests(http, limited.RetryAfter, PasswordResetEndpoints.TooManyResetRequestsTitle),
+            ConfirmationMailOutcome.TooManyRequests limited => Problems.TooManyRequests(http, limited.RetryAfter, TooManyConfirmationMailsTitle),
             _ => throw new InvalidOperationException("Unknown outcome."),
         };
     }

@@ -34,7 +34,7 @@ public static class PasswordResetEndpoints
         group.MapPost("/forgot", ForgotAsync)
             .WithName("ForgotPassword")
             .DocumentsProblem(StatusCodes.Status429TooManyRequests,
-                $"Too many requests from this client, or more than {ResetMailThrottle.PerAddressPerHour} for one address within an hour.")
+                $"Too many requests from this client, or more than {AddressMailLimit.PerAddressPerHour} for one address within an hour.")
             .DocumentsProblem(StatusCodes.Status503ServiceUnavailable, MailProblems.UnavailableTitle, ApiResponses.RetryAfter.Never)
             .WithSummary("Mails a reset link to the address if an account has confirmed it; the answer is the same either way.")
             .WithDescription("202 means the request was taken, not that a mail was sent: neither the answer nor its timing tells " +

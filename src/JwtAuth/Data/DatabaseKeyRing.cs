@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
+using System.Xml.Linq;
 using JwtAuth.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
-using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -10,8 +10,9 @@ namespace JwtAuth.Housekeeping;
 public sealed record CleanupResult(int RefreshTokens, int Sessions, int LoginThrottles, int MailThrottles, int AuditEvents);
 
 /// <summary>Deletes what can no longer be used, at start-up and every <see cref="HousekeepingOptions.Interval"/>: expired
-/// refresh tokens and ended sessions (<see cref="SessionExpiry"/>), stale lockout rows (<see cref="LoginLockout"/>) and
-/// audit events past their retention (<see cref="AuditRetention"/>). Each owner says what is expired; this runs them
+/// refresh tokens and ended sessions (<see cref="SessionExpiry"/>), stale lockout rows (<see cref="LoginLockout"/>), ended
+/// counts of mails per address (<see cref="AddressMailLimit"/>) and audit events past their retention
+/// (<see cref="AuditRetention"/>). Each owner says what is expired; this runs them
 /// in batches, so no statement holds the database for long, and on one instance at a time.</summary>
 public sealed partial class ExpiredRecordsCleanup(
     IServiceScopeFactory scopes,
@@ -41,14 +42,14 @@ public sealed partial class ExpiredRecordsCleanup(
             var services = scope.ServiceProvider;
             var sessions = services.GetRequiredService<SessionExpiry>();
             var lockout = services.GetRequiredService<LoginLockout>();
-            var mailThrottle = services.GetRequiredService<ResetMailThrottle>();
+            var mailLimit = services.GetRequiredService<AddressMailLimit>();
             var audit = services.GetRequiredService<AuditRetention>();
             // Tokens before sessions: a session goes once it has no refresh token left.
             var result = new CleanupResult(
                 RefreshTokens: await InBatchesAsync(sessions.DeleteExpiredRefreshTokensAsync, cancellationToken),
                 Sessions: await InBatchesAsync(sessions.DeleteEndedSessionsAsync, cancellationToken),
                 LoginThrottles: await InBatchesAsync(lockout.DeleteStaleAsync, cancellationToken),
-                MailThrottles: await InBatchesAsync(mailThrottle.DeleteStaleAsync, cancellationToken),
+                MailThrottles: await InBatchesAsync(mailLimit.DeleteStaleAsync, cancellationToken),
                 AuditEvents: await InBatchesAsync(audit.DeleteExpiredAsync, cancellationToken));
             if (result is not { RefreshTokens: 0, Sessions: 0, LoginThrottles: 0, MailThrottles: 0, AuditEvents: 0 })
             {

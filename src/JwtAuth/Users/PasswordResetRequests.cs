@@ -4,7 +4,7 @@ namespace JwtAuth.Users;
 
 /// <summary>Requests for a reset mail, handled in the background by <see cref="PasswordResetMailer"/>: the request
 /// that asks does the same work whether or not the address has an account (validate, count, queue), so neither its
-/// answer nor its timing tells. <see cref="ResetMailThrottle"/> counts them per address.</summary>
+/// answer nor its timing tells. <see cref="AddressMailLimit"/> counts them per address.</summary>
 public sealed partial class PasswordResetRequests(ILogger<PasswordResetRequests> logger)
 {
     public const int Capacity = 1000;

@@ -26,9 +26,9 @@ public sealed partial class UserAccounts
         }
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId && u.DisabledAt == null, cancellationToken);
         if (user is null) return new ConfirmationMailOutcome.NoAccount();
-        if (!EmailRules.TryNormalize(user.Email, out var address, out _)) return new ConfirmationMailOutcome.NoAddress();
+        if (user.NormalizedEmail is not { } address) return new ConfirmationMailOutcome.NoAddress();
         if (user.EmailVerified) return new ConfirmationMailOutcome.AlreadyConfirmed();
-        if (await resetMailThrottle.AdmitAsync(address, cancellationToken) is { } retryAfter)
+        if (await addressMailLimit.AdmitAsync(address, cancellationToken) is { } retryAfter)
         {
             return new ConfirmationMailOutcome.TooManyRequests(retryAfter);
         }

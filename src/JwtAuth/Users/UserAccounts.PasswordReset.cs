@@ -16,7 +16,7 @@ public sealed partial class UserAccounts
         {
             return new PasswordResetRequestOutcome.MailUnavailable();
         }
-        if (await resetMailThrottle.AdmitAsync(email, cancellationToken) is { } retryAfter)
+        if (await addressMailLimit.AdmitAsync(email.Normalized, cancellationToken) is { } retryAfter)
         {
             return new PasswordResetRequestOutcome.TooManyRequests(retryAfter);
         }

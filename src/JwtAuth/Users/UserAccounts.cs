@@ -26,7 +26,7 @@ public sealed partial class UserAccounts(
     MailOutbox mail,
     AccountLinks links,
     PasswordResetRequests resetRequests,
-    ResetMailThrottle resetMailThrottle,
+    AddressMailLimit addressMailLimit,
     TwoFactorCodes twoFactor,
     IOptions<AccountOptions> accountOptions,
     LoginMetrics metrics,

@@ -16,7 +16,7 @@ public static class UserServices
         services.AddHostedService<PasswordResetMailer>();
         services.AddSingleton<LoginMetrics>();
         services.AddScoped<LoginLockout>();
-        services.AddScoped<ResetMailThrottle>();
+        services.AddScoped<AddressMailLimit>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<UserDirectory>();
         services.AddRolePolicies();

@@ -217,7 +217,7 @@ public sealed class EmailConfirmationTests : IAsyncLifetime
 
         var noAddress = await bob.PostAsync("/me/email/confirmation", null);
         var noToken = await anonymous.PostAsync("/me/email/confirmation", null);
-        for (var i = 0; i < JwtAuth.Users.ResetMailThrottle.PerAddressPerHour; i++)
+        for (var i = 0; i < JwtAuth.Users.AddressMailLimit.PerAddressPerHour; i++)
         {
             await (await carol.PostAsync("/me/email/confirmation", null)).EnsureStatusAsync(HttpStatusCode.Accepted);
         }
@@ -225,7 +225,8 @@ public sealed class EmailConfirmationTests : IAsyncLifetime
 
         Assert.Equal(JwtAuth.Account.AccountEndpoints.NoAddressTitle, (await noAddress.ReadProblemAsync(HttpStatusCode.Conflict)).GetProperty("title").GetString());
         Assert.Equal(HttpStatusCode.Unauthorized, noToken.StatusCode);
-        await overLimit.ReadProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal(JwtAuth.Account.AccountEndpoints.TooManyConfirmationMailsTitle,
+            (await overLimit.ReadProblemAsync(HttpStatusCode.TooManyRequests)).GetProperty("title").GetString());
         Assert.NotNull(overLimit.Headers.RetryAfter);
     }
 }

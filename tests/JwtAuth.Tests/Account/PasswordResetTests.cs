@@ -242,7 +242,7 @@ public sealed class PasswordResetTests : IAsyncLifetime
     public async Task Forgot_is_limited_per_address_whether_or_not_it_has_an_account()
     {
         await _app.CreateUserWithEmailAsync("alice", JwtAuthApplication.DefaultPassword, "alice@example.com");
-        for (var i = 0; i < JwtAuth.Users.ResetMailThrottle.PerAddressPerHour; i++)
+        for (var i = 0; i < JwtAuth.Users.AddressMailLimit.PerAddressPerHour; i++)
         {
             await (await ForgotAsync("alice@example.com")).EnsureStatusAsync(HttpStatusCode.Accepted);
             await (await ForgotAsync("nobody@example.com")).EnsureStatusAsync(HttpStatusCode.Accepted);
@@ -264,7 +264,7 @@ public sealed class PasswordResetTests : IAsyncLifetime
     {
         using var other = new JwtAuthApplication(_app);
         using var otherClient = other.CreateClient();
-        for (var i = 0; i < JwtAuth.Users.ResetMailThrottle.PerAddressPerHour; i++)
+        for (var i = 0; i < JwtAuth.Users.AddressMailLimit.PerAddressPerHour; i++)
         {
             await (await ForgotAsync("someone@example.com", i % 2 == 0 ? null : otherClient)).EnsureStatusAsync(HttpStatusCode.Accepted);
         }
@@ -281,7 +281,7 @@ public sealed class PasswordResetTests : IAsyncLifetime
     {
         await (await ForgotAsync("someone@example.com")).EnsureStatusAsync(HttpStatusCode.Accepted);
         _app.Time.Advance(TimeSpan.FromMinutes(20));
-        for (var i = 1; i < JwtAuth.Users.ResetMailThrottle.PerAddressPerHour; i++)
+        for (var i = 1; i < JwtAuth.Users.AddressMailLimit.PerAddressPerHour; i++)
         {
             await (await ForgotAsync("someone@example.com")).EnsureStatusAsync(HttpStatusCode.Accepted);
         }

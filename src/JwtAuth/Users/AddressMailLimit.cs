@@ -6,36 +6,33 @@ namespace JwtAuth.Users;
 /// <summary>Each address may be sent <see cref="PerAddressPerHour"/> account mails an hour that someone asked for (reset
 /// links, known address or not, and new confirmation links), counted in the database so that every instance shares one
 /// count: an hour starts with its first request.</summary>
-public sealed class ResetMailThrottle(AuthDbContext db, TimeProvider time)
+public sealed class AddressMailLimit(AuthDbContext db, TimeProvider time)
 {
     public const int PerAddressPerHour = 5;
 
     public static readonly TimeSpan Window = TimeSpan.FromHours(1);
 
+    private sealed record Count(DateTime WindowStartedAt, int Requests);
+
     /// <summary>Counts the request against its address in one statement (concurrent requests at any instance are
     /// applied one after the other); null when it is within the limit, else how long until the address's hour ends.</summary>
-    public async Task<TimeSpan?> AdmitAsync(EmailRules.EmailAddress email, CancellationToken cancellationToken)
+    public async Task<TimeSpan?> AdmitAsync(string normalizedEmail, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var windowBefore = now - Window;
-        var counted = await db.Database.SqlQuery<DateTime>($"""
+        var count = (await db.Database.SqlQuery<Count>($"""
             INSERT INTO "MailThrottles" ("NormalizedEmail", "WindowStartedAt", "Requests")
-            VALUES ({email.Normalized}, {now}, 1)
+            VALUES ({normalizedEmail}, {now}, 1)
             ON CONFLICT ("NormalizedEmail") DO UPDATE SET
                 "Requests" = CASE WHEN "MailThrottles"."WindowStartedAt" <= {windowBefore} THEN 1 ELSE "MailThrottles"."Requests" + 1 END,
                 "WindowStartedAt" = CASE WHEN "MailThrottles"."WindowStartedAt" <= {windowBefore} THEN {now} ELSE "MailThrottles"."WindowStartedAt" END
-            WHERE "MailThrottles"."WindowStartedAt" <= {windowBefore} OR "MailThrottles"."Requests" < {PerAddressPerHour}
-            RETURNING "WindowStartedAt" AS "Value"
-            """).ToListAsync(cancellationToken);
-        if (counted.Count == 1)
+            RETURNING "WindowStartedAt", "Requests"
+            """).ToListAsync(cancellationToken)).Single();
+        if (count.Requests <= PerAddressPerHour)
         {
             return null;
         }
-        var started = await db.MailThrottles
-            .Where(t => t.NormalizedEmail == email.Normalized)
-            .Select(t => (DateTime?)t.WindowStartedAt)
-            .FirstOrDefaultAsync(cancellationToken);
-        var left = (started ?? now) + Window - now;
+        var left = count.WindowStartedAt + Window - now;
         return left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1);
     }
 
